@@ -1,0 +1,166 @@
+# huginn: one plain Makefile.  `make` builds the two static binaries and the
+# BPF object; `make test` runs every test; `make fuzz` runs the fuzzers longer.
+# V=1 shows commands.
+
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wcast-qual -Wformat=2
+VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+DEFS    := -D_GNU_SOURCE -DHUGINN_VERSION=\"$(VERSION)\"
+INCS    := -I.
+
+MUSL_CC ?= musl-gcc
+HOST_CC ?= gcc
+CLANG   ?= clang
+ARCH_INC ?= /usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZSAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+
+LIB_SRCS   := $(sort $(wildcard sys/*.c p0f/*.c http/*.c))
+AGENT_SRCS := agent.c
+PROXY_SRCS := proxy.c $(wildcard fingerprint.c)
+UNIT_SRCS  := $(sort $(wildcard test/unit/test_*.c))
+FUZZ_SRCS  := $(sort $(wildcard test/fuzz/fuzz_*.c))
+TOOL_SRCS  := $(sort $(wildcard test/tools/*.c))
+HDRS       := $(wildcard bpf/*.h sys/*.h p0f/*.h http/*.h test/*.h)
+
+REL_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/rel/%.o)
+SAN_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/%.o)
+
+AGENT := $(BUILD)/huginn-ebpf-agent
+PROXY := $(BUILD)/huginn-proxy
+BPF_OBJ := $(BUILD)/xdp_syn.o
+UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/san/%)
+FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=$(BUILD)/fuzz/%)
+TOOL_BINS := $(TOOL_SRCS:test/tools/%.c=$(BUILD)/tools/%)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all deps test-deps test unit e2e fuzz fuzz-smoke san clean install demo bench fmt
+
+all: deps $(AGENT) $(PROXY) $(BPF_OBJ)
+
+# Installs missing build tools on a Debian machine (as root); a no-op when present.
+deps:
+	$(Q)sh scripts/deps.sh build
+
+test-deps:
+	$(Q)sh scripts/deps.sh test
+
+# musl-gcc does not search the kernel UAPI headers; a directory of links does.
+$(BUILD)/include/.stamp:
+	$(Q)mkdir -p $(BUILD)/include
+	$(Q)ln -sfn /usr/include/linux $(BUILD)/include/linux
+	$(Q)ln -sfn /usr/include/asm-generic $(BUILD)/include/asm-generic
+	$(Q)ln -sfn $(ARCH_INC)/asm $(BUILD)/include/asm
+	$(Q)touch $@
+
+$(BUILD)/rel/%.o: %.c $(HDRS) $(BUILD)/include/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(MUSL_CC) $(CFLAGS) $(WARN) $(DEFS) $(INCS) -isystem $(BUILD)/include \
+		-ffunction-sections -fdata-sections -c $< -o $@
+
+$(BUILD)/libhuginn.a: $(REL_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+# The agent carries the BPF object inside it (bpf/blob.S), see sys/obj.h.
+$(BUILD)/blob.o: bpf/blob.S $(BPF_OBJ)
+	$(Q)$(HOST_CC) -c -DHUGINN_BPF_OBJ_PATH='"$(BPF_OBJ)"' $< -o $@
+
+$(AGENT): $(AGENT_SRCS:%.c=$(BUILD)/rel/%.o) $(BUILD)/blob.o $(BUILD)/libhuginn.a
+	@echo "  LD      $@"
+	$(Q)$(MUSL_CC) -static -Wl,--gc-sections -o $@ $^
+	$(Q)strip $@
+
+$(PROXY): $(PROXY_SRCS:%.c=$(BUILD)/rel/%.o) $(BUILD)/libhuginn.a
+	@echo "  LD      $@"
+	$(Q)$(MUSL_CC) -static -Wl,--gc-sections -o $@ $^
+	$(Q)strip $@
+
+$(BPF_OBJ): bpf/xdp_syn.c bpf/xdp_syn.h
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $<"
+	$(Q)$(CLANG) -O2 -target bpf -Wall -Werror -I$(ARCH_INC) -c $< -o $@
+
+# Sanitizer builds: the library, both mains and the unit tests, with the host compiler.
+$(BUILD)/san/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC-SAN  $<"
+	$(Q)$(HOST_CC) -O1 -g $(SAN) $(WARN) $(DEFS) $(INCS) -c $< -o $@
+
+$(BUILD)/san/huginn-ebpf-agent: $(AGENT_SRCS:%.c=$(BUILD)/san/%.o) $(BUILD)/blob.o $(SAN_OBJS)
+	$(Q)$(HOST_CC) $(SAN) -o $@ $^
+
+$(BUILD)/san/huginn-proxy: $(PROXY_SRCS:%.c=$(BUILD)/san/%.o) $(SAN_OBJS)
+	$(Q)$(HOST_CC) $(SAN) -o $@ $^
+
+$(BUILD)/san/test_%: $(BUILD)/san/test/unit/test_%.o $(BUILD)/blob.o $(SAN_OBJS)
+	@echo "  LD-SAN  $@"
+	$(Q)$(HOST_CC) $(SAN) -o $@ $^
+
+# Test tools (frame generators and the like): plain host builds.
+$(BUILD)/tools/%: test/tools/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC-TOOL $<"
+	$(Q)$(HOST_CC) -O1 -g $(WARN) $(DEFS) $(INCS) -o $@ $<
+
+san: $(BUILD)/san/huginn-ebpf-agent $(BUILD)/san/huginn-proxy $(UNIT_BINS)
+
+# libFuzzer targets with clang.
+$(BUILD)/fuzz/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	$(Q)$(CLANG) -O1 -g $(FUZZSAN) $(WARN) $(DEFS) $(INCS) -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_OBJS) $(HDRS)
+	@echo "  LD-FUZZ $@"
+	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INCS) \
+		-o $@ $< $(FUZZ_OBJS)
+
+FUZZ_SECONDS ?= 60
+fuzz: deps test-deps $(FUZZ_BINS) $(BPF_OBJ)
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh test/fuzz/run.sh $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS) $(BPF_OBJ)
+	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-8} sh test/fuzz/run.sh $(FUZZ_BINS)
+
+# Everything: unit tests (sanitizers), end-to-end tests (root, real kernel), fuzz smoke.
+test: all test-deps san $(FUZZ_BINS) $(TOOL_BINS)
+	$(Q)BUILD=$(BUILD) sh test/run.sh
+
+unit: all san
+	$(Q)BUILD=$(BUILD) ONLY=unit sh test/run.sh
+
+e2e: all san $(TOOL_BINS)
+	$(Q)BUILD=$(BUILD) ONLY=e2e sh test/run.sh
+
+demo: all
+	$(Q)sh scripts/deps.sh demo
+	$(Q)BUILD=$(BUILD) sh scripts/demo.sh
+
+bench: all
+	$(Q)sh scripts/deps.sh test
+	$(Q)BUILD=$(BUILD) sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/huginn
+	install -m 0755 $(AGENT) $(PROXY) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(BPF_OBJ) $(DESTDIR)$(PREFIX)/lib/huginn/
+
+fmt:
+	clang-format -i $(LIB_SRCS) $(AGENT_SRCS) $(PROXY_SRCS) $(wildcard */*.h)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,130 @@
+/*
+ * xdp_syn.c - record inbound TCP SYNs for p0f fingerprinting.
+ *
+ * Every frame is passed on untouched (XDP_PASS); a SYN without ACK that
+ * matches the destination filter is stored, keyed by the client's address and
+ * port, in an LRU hash map the proxy reads at accept().  Maps use the legacy
+ * "maps" section so our own loader needs no BTF.
+ */
+#include <linux/bpf.h>
+#include "xdp_syn.h"
+
+#define SEC(name) __attribute__((section(name), used))
+
+/* Helper calls by number: we carry no helper header of another project. */
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)BPF_FUNC_map_lookup_elem;
+static long (*bpf_map_update_elem)(void *map, const void *key, const void *value,
+				   __u64 flags) = (void *)BPF_FUNC_map_update_elem;
+static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
+
+/* Layout the loader reads from the "maps" section (5 x u32, see sys/obj.h). */
+struct huginn_map_def {
+	__u32 type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 map_flags;
+};
+
+struct huginn_map_def tcp_syn_map_v4 SEC("maps") = {
+	.type = BPF_MAP_TYPE_LRU_HASH,
+	.key_size = sizeof(struct huginn_syn_key_v4),
+	.value_size = sizeof(struct huginn_syn_rec),
+	.max_entries = HUGINN_SYN_MAP_DEFAULT_ENTRIES,
+};
+
+struct huginn_map_def tcp_syn_map_v6 SEC("maps") = {
+	.type = BPF_MAP_TYPE_LRU_HASH,
+	.key_size = sizeof(struct huginn_syn_key_v6),
+	.value_size = sizeof(struct huginn_syn_rec),
+	.max_entries = HUGINN_SYN_MAP_DEFAULT_ENTRIES,
+};
+
+struct huginn_map_def syn_counter SEC("maps") = {
+	.type = BPF_MAP_TYPE_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(__u64),
+	.max_entries = 1,
+};
+
+struct huginn_map_def syn_insert_failures SEC("maps") = {
+	.type = BPF_MAP_TYPE_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(__u64),
+	.max_entries = 1,
+};
+
+struct huginn_map_def syn_stats SEC("maps") = {
+	.type = BPF_MAP_TYPE_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(__u64),
+	.max_entries = HUGINN_STAT_MAX,
+};
+
+struct huginn_map_def huginn_config SEC("maps") = {
+	.type = BPF_MAP_TYPE_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(struct huginn_config),
+	.max_entries = 1,
+};
+
+static HUGINN_INLINE void count(void *map, __u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(map, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+SEC("xdp")
+int xdp_syn(struct xdp_md *ctx)
+{
+	const void *data = (const void *)(long)ctx->data;
+	const void *data_end = (const void *)(long)ctx->data_end;
+	struct huginn_syn_rec rec = {};
+	struct huginn_config *cfg;
+	__u32 zero = 0;
+	long err;
+	int st;
+
+	st = huginn_parse_frame(data, data_end, &rec);
+	if (st == HUGINN_PARSE_SKIP)
+		return XDP_PASS;
+	if (st == HUGINN_PARSE_MALFORMED) {
+		if (rec.ip_ver == 4)
+			count(&syn_stats, HUGINN_STAT_V4_MALFORMED);
+		else if (rec.ip_ver == 6)
+			count(&syn_stats, HUGINN_STAT_V6_MALFORMED);
+		return XDP_PASS;
+	}
+
+	cfg = bpf_map_lookup_elem(&huginn_config, &zero);
+	if (cfg && !huginn_filter_match(cfg, &rec)) {
+		count(&syn_stats, HUGINN_STAT_FILTERED);
+		return XDP_PASS;
+	}
+
+	rec.ts_ns = bpf_ktime_get_ns();
+	if (rec.ip_ver == 4) {
+		struct huginn_syn_key_v4 k4 = {};
+
+		__builtin_memcpy(&k4.addr, rec.saddr, 4);
+		huginn_put_port(&k4.port, rec.sport);
+		err = bpf_map_update_elem(&tcp_syn_map_v4, &k4, &rec, BPF_ANY);
+	} else {
+		struct huginn_syn_key_v6 k6 = {};
+
+		__builtin_memcpy(k6.addr, rec.saddr, 16);
+		huginn_put_port(&k6.port, rec.sport);
+		err = bpf_map_update_elem(&tcp_syn_map_v6, &k6, &rec, BPF_ANY);
+	}
+	if (err) {
+		count(&syn_insert_failures, 0);
+		return XDP_PASS;
+	}
+	count(&syn_counter, 0);
+	count(&syn_stats, rec.ip_ver == 4 ? HUGINN_STAT_V4_CAPTURED : HUGINN_STAT_V6_CAPTURED);
+	return XDP_PASS;
+}
+
+char _license[] SEC("license") = "GPL";

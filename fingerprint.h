@@ -1,0 +1,11 @@
+/*
+ * fingerprint.h - the `huginn-proxy fingerprint` subcommand: p0f-style lines
+ * for every SYN of a pcap, through the same parser the XDP program runs.
+ */
+#ifndef HUGINN_FINGERPRINT_H
+#define HUGINN_FINGERPRINT_H
+
+/* argv[0] is "fingerprint".  Prints to stdout/stderr; returns the exit status. */
+int fingerprint_main(int argc, char **argv);
+
+#endif
