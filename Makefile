@@ -46,6 +46,9 @@ else
 Q := @
 endif
 
+# Keep intermediate objects: relinking a test must not recompile the library.
+.SECONDARY:
+
 .PHONY: all deps test-deps test unit e2e fuzz fuzz-smoke san clean install demo bench fmt
 
 all: deps $(AGENT) $(PROXY) $(BPF_OBJ)

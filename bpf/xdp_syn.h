@@ -157,8 +157,9 @@ static HUGINN_INLINE void huginn_put_port(__u16 *dst, __u16 port)
 /*
  * TCP part, shared by both families.  tcp points at the TCP header; l4_len is
  * the TCP segment length claimed by the IP header.  Only a SYN without ACK is
- * recorded; other segments are SKIP before any length is trusted, so a
- * malformed non-SYN is never counted.
+ * recorded.  A segment too short to hold the flags, or an IP header whose
+ * lengths lie, is MALFORMED whatever its flags; a bad data offset counts only
+ * on a SYN (other segments are SKIP before their TCP lengths are trusted).
  */
 static HUGINN_INLINE int huginn_parse_tcp(const __u8 *tcp, const __u8 *end, __u32 l4_len,
 					    struct huginn_syn_rec *rec)

@@ -53,7 +53,7 @@ __attribute__((format(printf, 4, 5))) static int t_ok(int pass, const char *file
 			       w_ ? w_ : "(null)");                                            \
 	} while (0)
 
-static void skip(const char *why)
+__attribute__((unused)) static void skip(const char *why)
 {
 	t_count++;
 	printf("ok %d # SKIP %s\n", t_count, why);
@@ -65,7 +65,7 @@ static void skip(const char *why)
  * that reads one byte too far faults instead of passing by luck.  Returns
  * NULL on failure; release with t_guarded_free(p, len).
  */
-static unsigned char *t_guarded(const void *data, size_t len)
+__attribute__((unused)) static unsigned char *t_guarded(const void *data, size_t len)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), span = (len + pg - 1) / pg * pg + pg;
 	unsigned char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -81,7 +81,7 @@ static unsigned char *t_guarded(const void *data, size_t len)
 	return m + span - pg - len;
 }
 
-static void t_guarded_free(unsigned char *p, size_t len)
+__attribute__((unused)) static void t_guarded_free(unsigned char *p, size_t len)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), span = (len + pg - 1) / pg * pg + pg;
 

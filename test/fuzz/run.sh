@@ -10,7 +10,9 @@ for bin in "$@"; do
 	mkdir -p "$work/corpus"
 	[ -d "test/fuzz/corpus/$name" ] && cp -r "test/fuzz/corpus/$name/." "$work/corpus/"
 	# Some targets seed from build outputs (the real BPF object for the ELF loader).
+	# Lines may name $BUILD, e.g. "$BUILD/xdp_syn.o".
 	[ -f "test/fuzz/corpus/$name.seeds" ] && while read -r f; do
+		f=$(printf '%s' "$f" | sed "s|\$BUILD|${BUILD:-build}|")
 		[ -f "$f" ] && cp "$f" "$work/corpus/"
 	done <"test/fuzz/corpus/$name.seeds"
 	if "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \

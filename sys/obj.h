@@ -1,0 +1,104 @@
+/*
+ * obj.h - our loader for the one BPF object we ship (bpf/xdp_syn.o).
+ *
+ * It understands exactly what bpf/xdp_syn.c produces, not BPF ELF in general:
+ *   - section "xdp" holding function xdp_syn (the only program),
+ *   - section "license" (a NUL-terminated string),
+ *   - the legacy "maps" section: each symbol in it is one map definition of
+ *     5 x u32 (type, key_size, value_size, max_entries, map_flags), named by
+ *     the symbol,
+ *   - ".relxdp": every relocation must hit an ld_imm64 instruction and name a
+ *     "maps" symbol; it becomes a BPF_PSEUDO_MAP_FD load of that map's fd.
+ * BTF, .BTF.ext and debug sections are ignored.  No BTF, no CO-RE, no
+ * global data, no subprograms.
+ *
+ * obj_open() only parses and validates (no syscalls): a truncated or corrupted
+ * buffer fails with -ENOEXEC (not ELF64 LE BPF), -EBADMSG (a field is
+ * inconsistent) or -E2BIG (past one of the limits below), and o->err_off /
+ * o->err say where and what.  Nothing is printed.
+ */
+#ifndef HUGINN_SYS_OBJ_H
+#define HUGINN_SYS_OBJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/bpf.h>
+
+#define OBJ_MAX_MAPS 16
+#define OBJ_MAP_NAME_MAX 32 /* incl. NUL; the kernel keeps only the first 15 bytes */
+#define OBJ_MAX_INSNS 65536 /* far above what the verifier lets an XDP program of ours be */
+#define OBJ_MAX_RELOCS 1024
+
+struct obj_map {
+	/*
+	 * Symbol name: [A-Za-z0-9_.], not starting with '.', so it is safe as a
+	 * file name under a pin directory.
+	 */
+	char name[OBJ_MAP_NAME_MAX];
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+	/*
+	 * -1 until obj_create_maps() creates it, or the caller stores the fd of a
+	 * reused (pinned) map here; the caller then still owns that fd.
+	 */
+	int fd;
+	int created;	  /* private: 1 if obj_create_maps() made fd (obj_close() closes it) */
+	uint32_t def_off; /* private: offset of the definition in the "maps" section */
+};
+
+struct obj_reloc {
+	uint32_t insn; /* index of the ld_imm64 to patch */
+	uint32_t map;  /* index into maps[] */
+};
+
+struct obj {
+	struct obj_map maps[OBJ_MAX_MAPS];
+	unsigned nmaps;
+	char license[64];
+	struct bpf_insn *insns; /* private copy of the program, patched by obj_load() */
+	size_t insn_cnt;
+	struct obj_reloc *relocs;
+	size_t nrelocs;
+	/* On an obj_open() failure: byte offset into the buffer of the first bad field, */
+	size_t err_off;
+	/* and a static string naming it ("relocation target is not ld_imm64"), else NULL. */
+	const char *err;
+};
+
+/*
+ * Parse and validate buf (len bytes, e.g. huginn_bpf_obj .. huginn_bpf_obj_end).
+ * The buffer is only read during the call; o keeps private copies.  On
+ * failure o holds nothing to free (obj_close() is still safe) and err_off/err
+ * are set.  Every map fd starts at -1.
+ */
+int obj_open(struct obj *o, const void *buf, size_t len);
+
+/* The map called name, or NULL. */
+struct obj_map *obj_map_by_name(struct obj *o, const char *name);
+
+/*
+ * Create every map whose fd is -1, with its current definition (the caller
+ * may change max_entries first).  On failure the maps created by this call
+ * are closed again and -errno is returned; maps set by the caller are left alone.
+ */
+int obj_create_maps(struct obj *o);
+
+/*
+ * Patch every relocation with the current map fds (all must be >= 0, else
+ * -EBADF) and load the program as BPF_PROG_TYPE_XDP named "xdp_syn".  log (may
+ * be NULL) receives the verifier's message on failure.  Returns the program
+ * fd (the caller owns it) or -errno.  May be called again, e.g. after maps
+ * were swapped.
+ */
+int obj_load(struct obj *o, char *log, size_t log_size);
+
+/* Close the map fds obj_create_maps() made, free the copies; safe to call twice. */
+void obj_close(struct obj *o);
+
+/*
+ * 1 if the existing map fd has m's type, key size, value size, max_entries
+ * and flags; 0 if any differs; -errno if fd can't be queried.
+ */
+int obj_map_compatible(const struct obj_map *m, int fd);
+
+#endif /* HUGINN_SYS_OBJ_H */
