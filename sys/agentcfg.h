@@ -1,0 +1,106 @@
+/*
+ * agentcfg.h - the agent's configuration from HUGINN_EBPF_* variables.
+ *
+ * Pure: values come through a lookup function (or an envp array), so tests
+ * never touch the process environment.  Only syntax and ranges are checked
+ * here; whether the interface exists or the pin path is on bpffs is the
+ * agent's job.  A value that is set but empty is an error, not the default.
+ *
+ *   HUGINN_EBPF_INTERFACE            required; a Linux interface name
+ *   HUGINN_EBPF_DST_IP_V4            0.0.0.0 (any)
+ *   HUGINN_EBPF_DST_IP_V6            :: (any)
+ *   HUGINN_EBPF_DST_PORT             required; 0..65535, 0 = any
+ *   HUGINN_EBPF_PIN_PATH             /sys/fs/bpf/huginn
+ *   HUGINN_EBPF_SYN_MAP_MAX_ENTRIES  8192, 1..AGENTCFG_MAX_ENTRIES_MAX
+ *   HUGINN_EBPF_XDP_MODE             native | skb (default native)
+ *   HUGINN_EBPF_LOG_LEVEL            error | warn | info | debug (default info)
+ */
+#ifndef HUGINN_SYS_AGENTCFG_H
+#define HUGINN_SYS_AGENTCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AGENTCFG_ENV_INTERFACE "HUGINN_EBPF_INTERFACE"
+#define AGENTCFG_ENV_DST_IP_V4 "HUGINN_EBPF_DST_IP_V4"
+#define AGENTCFG_ENV_DST_IP_V6 "HUGINN_EBPF_DST_IP_V6"
+#define AGENTCFG_ENV_DST_PORT "HUGINN_EBPF_DST_PORT"
+#define AGENTCFG_ENV_PIN_PATH "HUGINN_EBPF_PIN_PATH"
+#define AGENTCFG_ENV_MAX_ENTRIES "HUGINN_EBPF_SYN_MAP_MAX_ENTRIES"
+#define AGENTCFG_ENV_XDP_MODE "HUGINN_EBPF_XDP_MODE"
+#define AGENTCFG_ENV_LOG_LEVEL "HUGINN_EBPF_LOG_LEVEL"
+
+#define AGENTCFG_PIN_PATH_DEFAULT "/sys/fs/bpf/huginn"
+#define AGENTCFG_MAX_ENTRIES_DEFAULT 8192
+/*
+ * 2^24 entries of ~200 bytes (key, 120-byte record, hash overhead) is ~3 GiB
+ * per map: far past any SYN backlog worth keeping, and a typo guard.
+ */
+#define AGENTCFG_MAX_ENTRIES_MAX (1u << 24)
+/*
+ * Leaves room under PATH_MAX-free buffers for "/link_<ifname>" and the
+ * temporary names used while re-pinning.
+ */
+#define AGENTCFG_PIN_PATH_MAX 200
+#define AGENTCFG_IFNAMSIZ 16
+
+enum agentcfg_xdp_mode {
+	AGENTCFG_XDP_NATIVE = 0, /* XDP_FLAGS_DRV_MODE: in the driver, before the skb */
+	AGENTCFG_XDP_SKB,	 /* XDP_FLAGS_SKB_MODE: generic, works on every device */
+};
+
+/* Ordered: a message is shown if its level <= the configured one. */
+enum agentcfg_log_level {
+	AGENTCFG_LOG_ERROR = 0,
+	AGENTCFG_LOG_WARN,
+	AGENTCFG_LOG_INFO,
+	AGENTCFG_LOG_DEBUG,
+};
+
+struct agentcfg {
+	char ifname[AGENTCFG_IFNAMSIZ];
+	uint32_t dst_v4;    /* network order, as struct huginn_config wants; 0 = any */
+	uint8_t dst_v6[16]; /* all zero = any */
+	uint16_t dst_port;  /* host order; 0 = any */
+	char pin_path[AGENTCFG_PIN_PATH_MAX + 1]; /* absolute, no trailing '/' */
+	uint32_t max_entries;
+	enum agentcfg_xdp_mode xdp_mode;
+	enum agentcfg_log_level log_level;
+};
+
+/* Returns the value of variable name, or NULL when unset. */
+typedef const char *(*agentcfg_lookup_fn)(const char *name, void *arg);
+
+/* Fill cfg with the defaults (the required fields stay empty/0). */
+void agentcfg_defaults(struct agentcfg *cfg);
+
+/*
+ * Parse every variable through lookup.  Returns 0, or -EINVAL with err
+ * (errlen bytes, always NUL-terminated) holding one line that names the
+ * variable, quotes the value and says what is expected.  The first bad
+ * variable in the order of the table above is reported.
+ */
+int agentcfg_parse(struct agentcfg *cfg, agentcfg_lookup_fn lookup, void *arg, char *err,
+		   size_t errlen);
+
+/* The same over a NULL-terminated "NAME=value" array (e.g. main's envp). */
+int agentcfg_parse_envp(struct agentcfg *cfg, char *const *envp, char *err, size_t errlen);
+
+/* "native" / "skb", "error" / "warn" / "info" / "debug". */
+const char *agentcfg_xdp_mode_name(enum agentcfg_xdp_mode m);
+const char *agentcfg_log_level_name(enum agentcfg_log_level l);
+
+/*
+ * The directory holding the pin directory ("/sys/fs/bpf" for
+ * "/sys/fs/bpf/huginn", "/" for "/x") into out[n]; -ENAMETOOLONG.
+ */
+int agentcfg_pin_parent(const struct agentcfg *cfg, char *out, size_t n);
+
+/*
+ * Single-variable parsers, shared with other tools; 0 or -EINVAL/-ERANGE.
+ * agentcfg_parse_u32 takes decimal digits only (no sign, no spaces).
+ */
+int agentcfg_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+int agentcfg_parse_ifname(const char *s, char *out);
+
+#endif /* HUGINN_SYS_AGENTCFG_H */
