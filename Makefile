@@ -92,6 +92,15 @@ $(PROXY): $(PROXY_SRCS:%.c=$(BUILD)/rel/%.o) $(BUILD)/libhuginn.a
 	$(Q)$(MUSL_CC) -static -Wl,--gc-sections -o $@ $^
 	$(Q)strip $@
 
+# --version prints `git describe` (HUGINN_VERSION): rebuild the two mains whenever it
+# changes, not only when their sources do.
+$(BUILD)/version: FORCE
+	@mkdir -p $(BUILD)
+	$(Q)echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+$(BUILD)/rel/agent.o $(BUILD)/rel/proxy.o $(BUILD)/san/agent.o $(BUILD)/san/proxy.o: $(BUILD)/version
+.PHONY: FORCE
+FORCE:
+
 $(BPF_OBJ): bpf/xdp_syn.c bpf/xdp_syn.h
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $<"
