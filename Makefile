@@ -20,7 +20,7 @@ FUZZSAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=und
 
 LIB_SRCS   := $(sort $(wildcard sys/*.c p0f/*.c http/*.c))
 AGENT_SRCS := agent.c
-PROXY_SRCS := proxy.c $(wildcard fingerprint.c)
+PROXY_SRCS := proxy.c $(wildcard fingerprint.c health.c)
 UNIT_SRCS  := $(sort $(wildcard test/unit/test_*.c))
 FUZZ_SRCS  := $(sort $(wildcard test/fuzz/fuzz_*.c))
 TOOL_SRCS  := $(sort $(wildcard test/tools/*.c))

@@ -17,6 +17,8 @@
  *   - on SIGTERM an agent detaches only if the link still runs its own
  *     program; if a successor swapped in, it leaves everything in place.
  * Map pins are never removed: the proxy reads them and the next start reuses them.
+ * With HUGINN_EBPF_PIN_GID the pin directory (0750) and every map pin (0640)
+ * belong to that group, before a reader can find them under their final name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +30,6 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@
 #include "sys/bpf.h"
 #include "sys/netlink.h"
 #include "sys/obj.h"
+#include "sys/pinperm.h"
 
 #ifndef HUGINN_VERSION
 #define HUGINN_VERSION "unknown"
@@ -149,6 +151,37 @@ struct agent {
 	struct bpf_link_info old_li;
 };
 
+static const char *const chown_hint =
+    " (the agent needs CAP_CHOWN, or that group among its groups: Kubernetes "
+    "supplementalGroups, Compose group_add)";
+
+/*
+ * HUGINN_EBPF_PIN_GID: hand the map pin dir/prefix+name (name NULL: the
+ * directory itself, kept as it is, it may be a mount) to the group.  No-op unset.
+ */
+static int share_pin(const struct agentcfg *cfg, const char *prefix, const char *name)
+{
+	char base[PATH_BYTES];
+	int err;
+
+	if (cfg->pin_gid < 0)
+		return 0;
+	if (snprintf(base, sizeof(base), "%s%s", prefix, name ? name : "") >= (int)sizeof(base))
+		return -ENAMETOOLONG;
+	err = name ? pinperm_map(cfg->pin_path, base, (uint32_t)cfg->pin_gid)
+		   : pinperm_dir(cfg->pin_path, (uint32_t)cfg->pin_gid);
+	if (err)
+		log_err("%s=%lld: cannot give %s%s%s to that group with mode %#o: %s%s",
+			AGENTCFG_ENV_PIN_GID, (long long)cfg->pin_gid, cfg->pin_path,
+			name ? "/" : "", base, name ? PINPERM_MAP_MODE : PINPERM_DIR_MODE,
+			err_str(err), err == -EPERM ? chown_hint : "");
+	else if (!name)
+		log_info(
+		    "pins readable by group %lld: %s mode %#o, map pins %#o, link pin root only",
+		    (long long)cfg->pin_gid, cfg->pin_path, PINPERM_DIR_MODE, PINPERM_MAP_MODE);
+	return err;
+}
+
 /* The pin directory must be on bpffs; make it if its parent is. */
 static int setup_pin_dir(const struct agentcfg *cfg)
 {
@@ -176,7 +209,7 @@ static int setup_pin_dir(const struct agentcfg *cfg)
 			return err;
 		}
 		log_info("created pin directory %s", cfg->pin_path);
-		return 0;
+		return share_pin(cfg, "", NULL);
 	}
 	if (err == -ENOTSUP) {
 		log_err("%s='%s' is not on a bpf filesystem; mount one: mount -t bpf bpf "
@@ -196,7 +229,7 @@ static int setup_pin_dir(const struct agentcfg *cfg)
 		log_err("%s='%s' is not a directory", AGENTCFG_ENV_PIN_PATH, cfg->pin_path);
 		return -ENOTDIR;
 	}
-	return 0;
+	return share_pin(cfg, "", NULL);
 }
 
 /* Open the embedded object and size the SYN maps as configured. */
@@ -250,6 +283,9 @@ static int open_pinned_maps(struct agent *a)
 		if (r == 1) {
 			m->fd = fd;
 			a->fate[i] = MAP_REUSE;
+			r = share_pin(&a->cfg, "", m->name);
+			if (r)
+				return r;
 			if (!map_info(fd, &mi))
 				log_info("reusing pinned map %s (id %u, %u entries)", path, mi.id,
 					 mi.max_entries);
@@ -298,6 +334,10 @@ static int pin_maps_early(struct agent *a)
 			log_err("cannot pin map %s: %s", path, err_str(err));
 			return err;
 		}
+		/* A replacement gets its group before rename(2) shows it to readers. */
+		err = share_pin(&a->cfg, a->fate[i] == MAP_REPLACE ? tmp : "", m->name);
+		if (err)
+			return err;
 		if (a->fate[i] == MAP_NEW) {
 			struct bpf_map_info mi;
 
@@ -758,93 +798,40 @@ out:
 	return rc;
 }
 
-/* ---- --check ---- */
-
-/* A small /proc file into buf; NULL if unreadable. */
-static const char *read_small(const char *path, char *buf, size_t n)
-{
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	got = read(fd, buf, n - 1);
-	close(fd);
-	if (got < 0)
-		return NULL;
-	buf[got] = 0;
-	return buf;
-}
-
-static int show(const char *what, const struct agentchk *r)
-{
-	printf("%-4s %-26s %s\n", agentchk_status_name(r->status), what, r->msg);
-	fflush(stdout);
-	return r->status == AGENTCHK_FAIL;
-}
+/* ---- --check and --health ---- */
 
 static int run_check(char **envp)
 {
-	struct agentchk r, r2;
-	struct agentcfg cfg;
-	struct utsname u;
-	struct obj o;
-	char buf[4096];
-	uint64_t eff = 0;
-	int failed = 0, privileged, prog_fd;
+	struct agentchk r[AGENTCHK_NITEMS];
+	int i, failed;
 
-	memset(&o, 0, sizeof(o));
-	r.status = AGENTCHK_OK;
-	if (agentcfg_parse_envp(&cfg, envp, r.msg, sizeof(r.msg)))
-		r.status = AGENTCHK_FAIL;
-	else
-		snprintf(r.msg, sizeof(r.msg), "interface %s, port %u, %s mode, pin path %s",
-			 cfg.ifname, cfg.dst_port, agentcfg_xdp_mode_name(cfg.xdp_mode),
-			 cfg.pin_path);
-	failed += show("environment", &r);
-	bpf_raise_memlock();
-
-	if (uname(&u))
-		snprintf(u.release, sizeof(u.release), "?");
-	agentchk_kernel(&r, u.release);
-	failed += show("kernel version", &r);
-
-	if (agentchk_capeff_parse(read_small("/proc/self/status", buf, sizeof(buf)) ? buf : "",
-				  &eff)) {
-		r.status = AGENTCHK_FAIL;
-		snprintf(r.msg, sizeof(r.msg), "cannot read CapEff from /proc/self/status");
-		privileged = 0;
-	} else {
-		privileged = agentchk_caps(&r, eff);
-	}
-	failed += show("capabilities", &r);
-
-	agentchk_unpriv(&r,
-			read_small("/proc/sys/kernel/unprivileged_bpf_disabled", buf, sizeof(buf)),
-			privileged);
-	failed += show("unprivileged_bpf_disabled", &r);
-
-	agentchk_bpffs(&r, &cfg);
-	failed += show("bpffs at pin path", &r);
-	agentchk_map(&r);
-	failed += show("map creation", &r);
-	prog_fd =
-	    agentchk_prog(&r, &o, huginn_bpf_obj, (size_t)(huginn_bpf_obj_end - huginn_bpf_obj));
-	failed += show("program load (verifier)", &r);
-	agentchk_iface(&r, &r2, &cfg, prog_fd);
-	failed += show("interface", &r);
-	failed += show("XDP mode", &r2);
-
-	if (prog_fd >= 0)
-		close(prog_fd);
-	obj_close(&o);
+	failed =
+	    agentchk_all(r, envp, huginn_bpf_obj, (size_t)(huginn_bpf_obj_end - huginn_bpf_obj));
+	for (i = 0; i < AGENTCHK_NITEMS; i++)
+		printf("%-4s %-26s %s\n", agentchk_status_name(r[i].status),
+		       agentchk_item_name((enum agentchk_item)i), r[i].msg);
 	printf("%s\n", failed ? "FAIL: see the lines above" : "OK: all checks passed");
 	return failed ? 1 : 0;
 }
 
+/* One line on stdout, exit 0 / 1: for exec probes in images without a shell. */
+static int run_health(char **envp)
+{
+	struct agentchk r;
+	struct agentcfg cfg;
+
+	if (agentcfg_parse_envp(&cfg, envp, r.msg, sizeof(r.msg)))
+		r.status = AGENTCHK_FAIL;
+	else
+		agentchk_health(&r, &cfg);
+	printf("%s: %s\n", r.status == AGENTCHK_OK ? "ok" : "unhealthy", r.msg);
+	return r.status == AGENTCHK_OK ? 0 : 1;
+}
+
 /* ---- --dump ---- */
 
-static void dump_counter(const char *dir, const char *name, const char *const *labels, uint32_t n)
+/* Each returns 0, or -errno when the pin cannot be opened (the reason is printed). */
+static int dump_counter(const char *dir, const char *name, const char *const *labels, uint32_t n)
 {
 	char path[PATH_BYTES];
 	uint64_t v;
@@ -852,17 +839,18 @@ static void dump_counter(const char *dir, const char *name, const char *const *l
 	int fd;
 
 	if (path_join(path, dir, "", name))
-		return;
+		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path, BPF_F_RDONLY);
 	if (fd < 0) {
 		printf("%s: %s\n", path, err_str(fd));
-		return;
+		return fd;
 	}
 	for (i = 0; i < n; i++)
 		if (!bpf_map_lookup(fd, &i, &v))
 			printf("%s%s%s %llu\n", name, labels ? "." : "", labels ? labels[i] : "",
 			       (unsigned long long)v);
 	close(fd);
+	return 0;
 }
 
 static void dump_rec(const char *fam, const void *addr, uint16_t port_be,
@@ -884,7 +872,7 @@ static void dump_rec(const char *fam, const void *addr, uint16_t port_be,
 	       now >= r->ts_ns ? (long long)((now - r->ts_ns) / 1000000) : -1LL);
 }
 
-static void dump_syn_map(const char *dir, const char *name, int v6)
+static int dump_syn_map(const char *dir, const char *name, int v6)
 {
 	char path[PATH_BYTES];
 	struct huginn_syn_key_v4 k4, n4;
@@ -898,11 +886,11 @@ static void dump_syn_map(const char *dir, const char *name, int v6)
 	int fd, err, first = 1;
 
 	if (path_join(path, dir, "", name))
-		return;
+		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path, BPF_F_RDONLY);
 	if (fd < 0) {
 		printf("%s: %s\n", path, err_str(fd));
-		return;
+		return fd;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -921,6 +909,7 @@ static void dump_syn_map(const char *dir, const char *name, int v6)
 			dump_rec("v4", &k4.addr, k4.port, &r, now);
 	}
 	close(fd);
+	return 0;
 }
 
 static int run_dump(const char *dir)
@@ -933,12 +922,15 @@ static int run_dump(const char *dir)
 	    [HUGINN_STAT_FILTERED] = "filtered",
 	};
 
-	dump_counter(dir, HUGINN_MAP_SYN_COUNTER, NULL, 1);
-	dump_counter(dir, HUGINN_MAP_INSERT_FAILURES, NULL, 1);
-	dump_counter(dir, HUGINN_MAP_STATS, stats, HUGINN_STAT_MAX);
-	dump_syn_map(dir, HUGINN_MAP_SYN_V4, 0);
-	dump_syn_map(dir, HUGINN_MAP_SYN_V6, 1);
-	return 0;
+	int bad = 0;
+
+	/* Read-only fds: works for any reader the pins' mode lets in (HUGINN_EBPF_PIN_GID). */
+	bad |= dump_counter(dir, HUGINN_MAP_SYN_COUNTER, NULL, 1) != 0;
+	bad |= dump_counter(dir, HUGINN_MAP_INSERT_FAILURES, NULL, 1) != 0;
+	bad |= dump_counter(dir, HUGINN_MAP_STATS, stats, HUGINN_STAT_MAX) != 0;
+	bad |= dump_syn_map(dir, HUGINN_MAP_SYN_V4, 0) != 0;
+	bad |= dump_syn_map(dir, HUGINN_MAP_SYN_V6, 1) != 0;
+	return bad ? 1 : 0;
 }
 
 /* ---- main ---- */
@@ -946,7 +938,7 @@ static int run_dump(const char *dir)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [--check | --dump [PIN_PATH] | --version | --help]\n"
+		"usage: %s [--check | --health | --dump [PIN_PATH] | --version | --help]\n"
 		"\n"
 		"Records inbound TCP SYNs with XDP into maps pinned under the pin path, for\n"
 		"huginn-proxy to fingerprint.  Runs until SIGTERM/SIGINT, then detaches\n"
@@ -956,16 +948,18 @@ static void usage(FILE *f)
 		"  %-33s destination IPv6 filter (default :: = any)\n"
 		"  %-33s destination TCP port, 0 = any (required)\n"
 		"  %-33s bpffs directory for pins (default %s)\n"
+		"  %-33s numeric group given the maps read-only (default: root only)\n"
 		"  %-33s entries per SYN map (default %d)\n"
 		"  %-33s native | skb (default native)\n"
 		"  %-33s error | warn | info | debug (default info)\n"
 		"\n"
 		"  --check    diagnose kernel, capabilities, bpffs, program load and interface\n"
+		"  --health   one line, exit 0 if our program is attached as configured\n"
 		"  --dump     print the counters and SYN records of the pinned maps\n",
 		PROG, AGENTCFG_ENV_INTERFACE, AGENTCFG_ENV_DST_IP_V4, AGENTCFG_ENV_DST_IP_V6,
 		AGENTCFG_ENV_DST_PORT, AGENTCFG_ENV_PIN_PATH, AGENTCFG_PIN_PATH_DEFAULT,
-		AGENTCFG_ENV_MAX_ENTRIES, AGENTCFG_MAX_ENTRIES_DEFAULT, AGENTCFG_ENV_XDP_MODE,
-		AGENTCFG_ENV_LOG_LEVEL);
+		AGENTCFG_ENV_PIN_GID, AGENTCFG_ENV_MAX_ENTRIES, AGENTCFG_MAX_ENTRIES_DEFAULT,
+		AGENTCFG_ENV_XDP_MODE, AGENTCFG_ENV_LOG_LEVEL);
 }
 
 int main(int argc, char **argv, char **envp)
@@ -986,6 +980,8 @@ int main(int argc, char **argv, char **envp)
 	}
 	if (strcmp(argv[1], "--check") == 0 && argc == 2)
 		return run_check(envp);
+	if (strcmp(argv[1], "--health") == 0 && argc == 2)
+		return run_health(envp);
 	if (strcmp(argv[1], "--dump") == 0 && argc <= 3) {
 		dir = argc == 3 ? argv[2] : getenv(AGENTCFG_ENV_PIN_PATH);
 		return run_dump(dir ? dir : AGENTCFG_PIN_PATH_DEFAULT);

@@ -55,6 +55,43 @@ static int read_file(const char *path, size_t max, char **out, size_t *outlen)
 	return 0;
 }
 
+/*
+ * The label text goes verbatim into a request header: a CR, LF or other control
+ * byte would let the database inject header lines, and a '|' would break the
+ * os=|dist=|params= format.  Returns the first such byte, or -1.
+ */
+static int bad_label_byte(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch < 0x20 || ch > 0x7e || ch == '|')
+			return ch;
+	}
+	return -1;
+}
+
+/* Every label's name and flavor must be safe in a header value (see above). */
+static int check_labels(const struct p0f_fp_db *db, const char *path, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < db->n_labels; i++) {
+		const struct p0f_fp_label *l = &db->labels[i];
+		const struct p0f_fp_str *name = &db->names[l->name];
+		int bad = bad_label_byte(db->text + name->off, name->len);
+
+		if (bad < 0 && l->flavor_len)
+			bad = bad_label_byte(db->text + l->flavor, l->flavor_len);
+		if (bad >= 0) {
+			snprintf(err, errlen,
+				 "%s:%u: label holds byte 0x%02x, not allowed in the x-tcp-p0f-os "
+				 "header (printable ASCII but '|' only)",
+				 path, l->line, (unsigned)bad);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int load_db(struct http_fp *fp, const char *path, char *err, size_t errlen)
 {
 	struct p0f_fp_error perr;
@@ -81,6 +118,12 @@ static int load_db(struct http_fp *fp, const char *path, char *err, size_t errle
 			snprintf(err, errlen, "%s:%u:%u: %s", path, perr.line, perr.col, perr.msg);
 		else
 			snprintf(err, errlen, "%s: %s", path, perr.msg[0] ? perr.msg : strerror(-rc));
+		free(fp->db);
+		fp->db = NULL;
+		return rc;
+	}
+	rc = check_labels(fp->db, path, err, errlen);
+	if (rc < 0) {
 		free(fp->db);
 		fp->db = NULL;
 		return rc;
@@ -180,8 +223,8 @@ static int hook_metrics(void *ctx, char *out, size_t cap)
 		    synmap_result_name((enum synmap_result)i),
 		    (unsigned long long)__atomic_load_n(&fp->stats->results[i], __ATOMIC_RELAXED));
 	put(out, cap, &len,
-	    "# HELP huginn_fp_map_reopens_total Times the pinned maps were re-opened after the "
-	    "agent recreated them.\n# TYPE huginn_fp_map_reopens_total counter\n"
+	    "# HELP huginn_fp_map_reopens_total Times the agent's SYN maps were found recreated "
+	    "(new map ids) and re-opened.\n# TYPE huginn_fp_map_reopens_total counter\n"
 	    "huginn_fp_map_reopens_total %llu\n"
 	    "# HELP huginn_fp_maps_open 1 when the agent's SYN maps are open.\n"
 	    "# TYPE huginn_fp_maps_open gauge\nhuginn_fp_maps_open %d\n",
@@ -228,8 +271,13 @@ static void hook_tick(void *ctx)
 	struct http_fp *fp = ctx;
 
 	/* A missing pin keeps the old fds: the agent may be in the middle of a restart. */
-	if (synmap_refresh(&fp->map) == 1)
-		__atomic_fetch_add(&fp->stats->reopens, 1, __ATOMIC_RELAXED);
+	if (synmap_refresh(&fp->map) == 1) {
+		/* Every worker re-opens its own fds; one recreation counts once. */
+		uint64_t ids = (uint64_t)fp->map.id_v4 << 32 | fp->map.id_v6;
+
+		if (__atomic_exchange_n(&fp->stats->ids_seen, ids, __ATOMIC_RELAXED) != ids)
+			__atomic_fetch_add(&fp->stats->reopens, 1, __ATOMIC_RELAXED);
+	}
 }
 
 int http_fp_create(struct http_fp *fp, const char *pin_dir, uint64_t max_age_ns,
@@ -269,7 +317,12 @@ int http_fp_create(struct http_fp *fp, const char *pin_dir, uint64_t max_age_ns,
 
 int http_fp_open(struct http_fp *fp)
 {
-	return synmap_open(&fp->map);
+	int rc = synmap_open(&fp->map);
+
+	if (rc == 0)
+		__atomic_store_n(&fp->stats->ids_seen,
+				 (uint64_t)fp->map.id_v4 << 32 | fp->map.id_v6, __ATOMIC_RELAXED);
+	return rc;
 }
 
 const struct http_fp_hook *http_fp_hook(struct http_fp *fp)

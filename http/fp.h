@@ -26,6 +26,7 @@
 struct http_fp_stats {
 	uint64_t results[SYNMAP_RESULT_MAX]; /* lookups by enum synmap_result */
 	uint64_t reopens;                    /* maps re-opened after the agent recreated them */
+	uint64_t ids_seen;                   /* map ids (v4 << 32 | v6) last counted in reopens */
 };
 
 struct http_fp {

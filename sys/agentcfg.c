@@ -20,6 +20,7 @@ void agentcfg_defaults(struct agentcfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	memcpy(cfg->pin_path, AGENTCFG_PIN_PATH_DEFAULT, sizeof(AGENTCFG_PIN_PATH_DEFAULT));
+	cfg->pin_gid = -1;
 	cfg->max_entries = AGENTCFG_MAX_ENTRIES_DEFAULT;
 	cfg->xdp_mode = AGENTCFG_XDP_NATIVE;
 	cfg->log_level = AGENTCFG_LOG_INFO;
@@ -205,6 +206,17 @@ int agentcfg_parse(struct agentcfg *cfg, agentcfg_lookup_fn lookup, void *arg, c
 			    "expected an absolute directory path on bpffs of at most %d bytes, "
 			    "without '.', '..', empty components or spaces (default %s)",
 			    AGENTCFG_PIN_PATH_MAX, AGENTCFG_PIN_PATH_DEFAULT);
+
+	/* Numeric only: a scratch image has no /etc/group to look a name up in. */
+	v = lookup(AGENTCFG_ENV_PIN_GID, arg);
+	if (v) {
+		if (agentcfg_parse_u32(v, 0, AGENTCFG_PIN_GID_MAX, &u))
+			return fail(err, errlen, AGENTCFG_ENV_PIN_GID, v,
+				    "expected a numeric group id 0..%u, e.g. the proxy's 65532 "
+				    "(unset = pins readable by root only)",
+				    AGENTCFG_PIN_GID_MAX);
+		cfg->pin_gid = u;
+	}
 
 	v = lookup(AGENTCFG_ENV_MAX_ENTRIES, arg);
 	if (v) {

@@ -11,6 +11,7 @@
  *   HUGINN_EBPF_DST_IP_V6            :: (any)
  *   HUGINN_EBPF_DST_PORT             required; 0..65535, 0 = any
  *   HUGINN_EBPF_PIN_PATH             /sys/fs/bpf/huginn
+ *   HUGINN_EBPF_PIN_GID              unset (pins stay root-only, 0600); a numeric group id
  *   HUGINN_EBPF_SYN_MAP_MAX_ENTRIES  8192, 1..AGENTCFG_MAX_ENTRIES_MAX
  *   HUGINN_EBPF_XDP_MODE             native | skb (default native)
  *   HUGINN_EBPF_LOG_LEVEL            error | warn | info | debug (default info)
@@ -26,6 +27,7 @@
 #define AGENTCFG_ENV_DST_IP_V6 "HUGINN_EBPF_DST_IP_V6"
 #define AGENTCFG_ENV_DST_PORT "HUGINN_EBPF_DST_PORT"
 #define AGENTCFG_ENV_PIN_PATH "HUGINN_EBPF_PIN_PATH"
+#define AGENTCFG_ENV_PIN_GID "HUGINN_EBPF_PIN_GID"
 #define AGENTCFG_ENV_MAX_ENTRIES "HUGINN_EBPF_SYN_MAP_MAX_ENTRIES"
 #define AGENTCFG_ENV_XDP_MODE "HUGINN_EBPF_XDP_MODE"
 #define AGENTCFG_ENV_LOG_LEVEL "HUGINN_EBPF_LOG_LEVEL"
@@ -43,6 +45,8 @@
  */
 #define AGENTCFG_PIN_PATH_MAX 200
 #define AGENTCFG_IFNAMSIZ 16
+/* (gid_t)-1 means "no change" to chown(2): not a group one can hand pins to. */
+#define AGENTCFG_PIN_GID_MAX 4294967294u
 
 enum agentcfg_xdp_mode {
 	AGENTCFG_XDP_NATIVE = 0, /* XDP_FLAGS_DRV_MODE: in the driver, before the skb */
@@ -63,6 +67,11 @@ struct agentcfg {
 	uint8_t dst_v6[16]; /* all zero = any */
 	uint16_t dst_port;  /* host order; 0 = any */
 	char pin_path[AGENTCFG_PIN_PATH_MAX + 1]; /* absolute, no trailing '/' */
+	/*
+	 * -1: unset, pins keep the kernel's root-only 0600.  Else the group that
+	 * gets the pin directory (0750) and the map pins (0640), never the link.
+	 */
+	int64_t pin_gid;
 	uint32_t max_entries;
 	enum agentcfg_xdp_mode xdp_mode;
 	enum agentcfg_log_level log_level;

@@ -7,10 +7,12 @@
 #include "sys/agentchk.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "bpf/xdp_syn.h"
@@ -319,6 +321,331 @@ void agentchk_iface(struct agentchk *iface, struct agentchk *mode, const struct 
 	close(fd);
 	set(mode, AGENTCHK_OK, "%s mode attaches on %s (tried and detached)",
 	    nl_xdp_mode_name(want), cfg->ifname);
+out:
+	nl_close(&nl);
+}
+
+static const char *const item_names[AGENTCHK_NITEMS] = {
+    [AGENTCHK_ENV] = "environment",
+    [AGENTCHK_KERNEL] = "kernel version",
+    [AGENTCHK_CAPS] = "capabilities",
+    [AGENTCHK_UNPRIV] = "unprivileged_bpf_disabled",
+    [AGENTCHK_BPFFS] = "bpffs at pin path",
+    [AGENTCHK_MAP] = "map creation",
+    [AGENTCHK_PROG] = "program load (verifier)",
+    [AGENTCHK_IFACE] = "interface",
+    [AGENTCHK_MODE] = "XDP mode",
+};
+
+const char *agentchk_item_name(enum agentchk_item i)
+{
+	return (unsigned)i < AGENTCHK_NITEMS ? item_names[i] : "?";
+}
+
+/* A small /proc file into buf; NULL if unreadable. */
+static const char *read_small(const char *path, char *buf, size_t n)
+{
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	got = read(fd, buf, n - 1);
+	close(fd);
+	if (got < 0)
+		return NULL;
+	buf[got] = 0;
+	return buf;
+}
+
+int agentchk_all(struct agentchk *res, char *const *envp, const void *buf, size_t len)
+{
+	struct agentcfg cfg;
+	struct utsname u;
+	struct obj o;
+	char text[4096];
+	uint64_t eff = 0;
+	int failed = 0, privileged = 0, prog_fd, i;
+
+	memset(&o, 0, sizeof(o));
+	res[AGENTCHK_ENV].status = AGENTCHK_OK;
+	if (agentcfg_parse_envp(&cfg, envp, res[AGENTCHK_ENV].msg, sizeof(res[0].msg)))
+		res[AGENTCHK_ENV].status = AGENTCHK_FAIL;
+	else
+		set(&res[AGENTCHK_ENV], AGENTCHK_OK, "interface %s, port %u, %s mode, pin path %s",
+		    cfg.ifname, cfg.dst_port, agentcfg_xdp_mode_name(cfg.xdp_mode), cfg.pin_path);
+	bpf_raise_memlock();
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	agentchk_kernel(&res[AGENTCHK_KERNEL], u.release);
+	if (agentchk_capeff_parse(read_small("/proc/self/status", text, sizeof(text)) ? text : "",
+				  &eff))
+		set(&res[AGENTCHK_CAPS], AGENTCHK_FAIL,
+		    "cannot read CapEff from /proc/self/status");
+	else
+		privileged = agentchk_caps(&res[AGENTCHK_CAPS], eff);
+	agentchk_unpriv(
+	    &res[AGENTCHK_UNPRIV],
+	    read_small("/proc/sys/kernel/unprivileged_bpf_disabled", text, sizeof(text)),
+	    privileged);
+	agentchk_bpffs(&res[AGENTCHK_BPFFS], &cfg);
+	agentchk_map(&res[AGENTCHK_MAP]);
+	prog_fd = agentchk_prog(&res[AGENTCHK_PROG], &o, buf, len);
+	agentchk_iface(&res[AGENTCHK_IFACE], &res[AGENTCHK_MODE], &cfg, prog_fd);
+	if (prog_fd >= 0)
+		close(prog_fd);
+	obj_close(&o);
+	for (i = 0; i < AGENTCHK_NITEMS; i++)
+		failed += res[i].status == AGENTCHK_FAIL;
+	return failed;
+}
+
+/* ---- --health ---- */
+
+static const char *const syn_maps[2] = {HUGINN_MAP_SYN_V4, HUGINN_MAP_SYN_V6};
+
+static uint32_t want_mode(const struct agentcfg *cfg)
+{
+	return cfg->xdp_mode == AGENTCFG_XDP_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+void agentchk_health_judge(struct agentchk *r, const struct agentcfg *cfg,
+			   const struct agentchk_health_facts *f)
+{
+	const uint32_t value = sizeof(struct huginn_syn_rec);
+	const uint32_t keys[2] = {sizeof(struct huginn_syn_key_v4),
+				  sizeof(struct huginn_syn_key_v6)};
+	const struct nl_link *l = &f->xdp;
+	const uint32_t ids[] = {l->drv_prog_id, l->skb_prog_id, l->hw_prog_id, l->xdp_prog_id};
+	const char *dir = cfg->pin_path, *ifn = cfg->ifname;
+	uint32_t ours = f->link_prog_id, mode, seen = 0;
+	size_t i, j;
+
+	for (i = 0; i < 2; i++) {
+		const struct agentchk_map_facts *m = &f->map[i];
+
+		if (m->type != BPF_MAP_TYPE_LRU_HASH || m->key_size != keys[i] ||
+		    m->value_size != value) {
+			set(r, AGENTCHK_FAIL,
+			    "%s/%s (map id %u) is not this version's SYN map: type %u, key %u, "
+			    "value %u bytes; want type %u, key %u, value %u",
+			    dir, syn_maps[i], m->id, m->type, m->key_size, m->value_size,
+			    BPF_MAP_TYPE_LRU_HASH, keys[i], value);
+			return;
+		}
+	}
+	if (f->link_type != BPF_LINK_TYPE_XDP) {
+		set(r, AGENTCHK_FAIL, "%s/link_%s (link id %u) is not an XDP link (type %u)", dir,
+		    ifn, f->link_id, f->link_type);
+		return;
+	}
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (!ids[i])
+			continue;
+		if (ids[i] != ours) {
+			char who[96];
+
+			if (f->foreign[0])
+				snprintf(who, sizeof(who), "%s", f->foreign);
+			else
+				snprintf(who, sizeof(who), "id %u", ids[i]);
+			set(r, AGENTCHK_FAIL,
+			    "%s runs XDP program %s in %s mode, not prog id %u of link id %u at "
+			    "%s/link_%s",
+			    ifn, who, nl_xdp_mode_name(nl_xdp_mode_of(l, ids[i])), ours, f->link_id,
+			    dir, ifn);
+			return;
+		}
+		seen = ids[i];
+	}
+	if (!seen) {
+		set(r, AGENTCHK_FAIL,
+		    "no XDP program is attached to %s; link id %u at %s/link_%s %s", ifn,
+		    f->link_id, dir, ifn, f->link_ifindex ? "still names it" : "is detached");
+		return;
+	}
+	if (f->link_ifindex != (uint32_t)f->ifindex) {
+		set(r, AGENTCHK_FAIL,
+		    "link id %u at %s/link_%s is %s, yet %s (ifindex %d) runs its prog id %u",
+		    f->link_id, dir, ifn, f->link_ifindex ? "on another interface" : "detached",
+		    ifn, f->ifindex, ours);
+		return;
+	}
+	mode = nl_xdp_mode_of(l, ours);
+	if (mode != want_mode(cfg)) {
+		set(r, AGENTCHK_FAIL, "prog id %u runs in %s mode on %s, but %s is %s", ours,
+		    nl_xdp_mode_name(mode), ifn, AGENTCFG_ENV_XDP_MODE,
+		    agentcfg_xdp_mode_name(cfg->xdp_mode));
+		return;
+	}
+	if (f->prog_seen) {
+		if (strncmp(f->prog_name, HUGINN_PROG_NAME, sizeof(f->prog_name)) != 0) {
+			set(r, AGENTCHK_FAIL, "prog id %u behind link id %u is '%.16s', not %s",
+			    ours, f->link_id, f->prog_name, HUGINN_PROG_NAME);
+			return;
+		}
+		for (i = 0; i < 2; i++) {
+			for (j = 0; j < f->prog_nr_maps && j < AGENTCHK_PROG_MAPS; j++)
+				if (f->prog_maps[j] == f->map[i].id)
+					break;
+			if (j == f->prog_nr_maps || j == AGENTCHK_PROG_MAPS) {
+				/* The proxy reads the pin; the program writes elsewhere. */
+				set(r, AGENTCHK_FAIL,
+				    "prog id %u does not write %s/%s (map id %u): the pin was "
+				    "replaced under the running program",
+				    ours, dir, syn_maps[i], f->map[i].id);
+				return;
+			}
+		}
+	}
+	set(r, AGENTCHK_OK,
+	    "%s (prog id %u) attached to %s in %s mode; maps %s (id %u), %s (id %u)",
+	    HUGINN_PROG_NAME, ours, ifn, nl_xdp_mode_name(mode), syn_maps[0], f->map[0].id,
+	    syn_maps[1], f->map[1].id);
+}
+
+/* The pinned SYN maps, read-only.  0, or -errno with r set. */
+static int health_maps(struct agentchk *r, const struct agentcfg *cfg,
+		       struct agentchk_health_facts *f)
+{
+	struct bpf_map_info mi;
+	char path[PATH_BYTES];
+	uint32_t len;
+	int i, n, fd, err;
+
+	for (i = 0; i < 2; i++) {
+		n = snprintf(path, sizeof(path), "%s/%s", cfg->pin_path, syn_maps[i]);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return -ENAMETOOLONG;
+		fd = bpf_obj_get(path, BPF_F_RDONLY);
+		if (fd < 0) {
+			set(r, AGENTCHK_FAIL, "cannot open map %s read-only: %s%s", path,
+			    err_str(fd),
+			    fd == -ENOENT ? " (no agent has run with this pin path)" : "");
+			return fd;
+		}
+		memset(&mi, 0, sizeof(mi));
+		len = sizeof(mi);
+		err = bpf_obj_get_info(fd, &mi, &len);
+		close(fd);
+		if (err) {
+			set(r, AGENTCHK_FAIL, "cannot query map %s: %s", path, err_str(err));
+			return err;
+		}
+		f->map[i].id = mi.id;
+		f->map[i].type = mi.type;
+		f->map[i].key_size = mi.key_size;
+		f->map[i].value_size = mi.value_size;
+	}
+	return 0;
+}
+
+/* The link pin.  0, or -errno with r set. */
+static int health_link(struct agentchk *r, const struct agentcfg *cfg,
+		       struct agentchk_health_facts *f)
+{
+	struct bpf_link_info li;
+	char path[PATH_BYTES];
+	uint32_t len = sizeof(li);
+	int n, fd, err;
+
+	n = snprintf(path, sizeof(path), "%s/link_%s", cfg->pin_path, cfg->ifname);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	/* The kernel hands out link fds read-write only; nothing is written through it. */
+	fd = bpf_obj_get(path, 0);
+	if (fd < 0) {
+		set(r, AGENTCHK_FAIL, "cannot open link %s: %s%s", path, err_str(fd),
+		    fd == -ENOENT ? " (no agent is attached to this interface: not started, or "
+				    "detached on SIGTERM)"
+				  : "");
+		return fd;
+	}
+	memset(&li, 0, sizeof(li));
+	err = bpf_obj_get_info(fd, &li, &len);
+	close(fd);
+	if (err) {
+		set(r, AGENTCHK_FAIL, "cannot query link %s: %s", path, err_str(err));
+		return err;
+	}
+	f->link_id = li.id;
+	f->link_type = li.type;
+	f->link_prog_id = li.prog_id;
+	f->link_ifindex = li.type == BPF_LINK_TYPE_XDP ? li.xdp.ifindex : 0;
+	return 0;
+}
+
+/* Name and maps of the linked program; only CAP_SYS_ADMIN may open it by id. */
+static void health_prog(struct agentchk_health_facts *f)
+{
+	struct bpf_prog_info pi;
+	uint32_t len = sizeof(pi);
+	int fd = bpf_prog_get_fd_by_id(f->link_prog_id);
+
+	if (fd < 0)
+		return;
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = AGENTCHK_PROG_MAPS;
+	pi.map_ids = (uint64_t)(uintptr_t)f->prog_maps;
+	if (!bpf_obj_get_info(fd, &pi, &len)) {
+		f->prog_seen = 1;
+		memcpy(f->prog_name, pi.name, sizeof(f->prog_name));
+		f->prog_name[sizeof(f->prog_name) - 1] = 0;
+		f->prog_nr_maps =
+		    pi.nr_map_ids < AGENTCHK_PROG_MAPS ? pi.nr_map_ids : AGENTCHK_PROG_MAPS;
+	}
+	close(fd);
+}
+
+/* Name the first attached program that is not the link's, for the message. */
+static void health_foreign(struct agentchk_health_facts *f)
+{
+	const uint32_t ids[] = {f->xdp.drv_prog_id, f->xdp.skb_prog_id, f->xdp.hw_prog_id};
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] && ids[i] != f->link_prog_id) {
+			agentchk_prog_describe(ids[i], f->foreign, sizeof(f->foreign));
+			return;
+		}
+}
+
+void agentchk_health(struct agentchk *r, const struct agentcfg *cfg)
+{
+	struct agentchk_health_facts f;
+	struct nl_sock nl = {.fd = -1};
+	char ext[256] = "";
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	err = nl_open(&nl);
+	f.ifindex = err ? err : nl_ifindex(&nl, cfg->ifname);
+	if (f.ifindex < 0) {
+		set(r, AGENTCHK_FAIL, "%s='%s': %s", AGENTCFG_ENV_INTERFACE, cfg->ifname,
+		    f.ifindex == -ENODEV ? "no such interface in this network namespace"
+					 : err_str(f.ifindex));
+		goto out;
+	}
+	err = health_maps(r, cfg, &f);
+	if (!err)
+		err = health_link(r, cfg, &f);
+	if (err) {
+		if (err == -ENAMETOOLONG)
+			set(r, AGENTCHK_FAIL, "%s='%s': pin names too long", AGENTCFG_ENV_PIN_PATH,
+			    cfg->pin_path);
+		goto out;
+	}
+	err = nl_xdp_query(&nl, f.ifindex, &f.xdp, ext, sizeof(ext));
+	if (err) {
+		set(r, AGENTCHK_FAIL, "cannot read the XDP state of %s: %s%s%s", cfg->ifname,
+		    err_str(err), ext[0] ? ": " : "", ext);
+		goto out;
+	}
+	health_foreign(&f);
+	if (f.link_prog_id)
+		health_prog(&f);
+	agentchk_health_judge(r, cfg, &f);
 out:
 	nl_close(&nl);
 }

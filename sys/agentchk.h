@@ -6,6 +6,9 @@
  * The checks that only interpret text (kernel release, /proc/self/status,
  * unprivileged_bpf_disabled) are pure, so tests feed them any input; the
  * others make the real syscalls (statfs, bpf, netlink).
+ *
+ * It also holds the `--health` probe: read-only questions to the kernel
+ * about what a running agent left attached, judged by a pure function.
  */
 #ifndef HUGINN_SYS_AGENTCHK_H
 #define HUGINN_SYS_AGENTCHK_H
@@ -14,6 +17,7 @@
 #include <stdint.h>
 
 #include "sys/agentcfg.h"
+#include "sys/netlink.h"
 #include "sys/obj.h"
 
 #define AGENTCHK_MSG 512
@@ -76,7 +80,78 @@ int agentchk_prog(struct agentchk *r, struct obj *o, const void *buf, size_t len
 void agentchk_iface(struct agentchk *iface, struct agentchk *mode, const struct agentcfg *cfg,
 		    int prog_fd);
 
+/* The lines of --check, in the order they are shown. */
+enum agentchk_item {
+	AGENTCHK_ENV = 0,
+	AGENTCHK_KERNEL,
+	AGENTCHK_CAPS,
+	AGENTCHK_UNPRIV,
+	AGENTCHK_BPFFS,
+	AGENTCHK_MAP,
+	AGENTCHK_PROG,
+	AGENTCHK_IFACE,
+	AGENTCHK_MODE,
+	AGENTCHK_NITEMS,
+};
+
+/* "environment", "kernel version", ... "XDP mode". */
+const char *agentchk_item_name(enum agentchk_item i);
+
+/*
+ * Every check of --check, with the configuration from envp (a bad one is the
+ * environment's FAIL; the checks that need it then use the defaults) and the
+ * BPF object buf[len].  Raises RLIMIT_MEMLOCK like the agent.  Fills
+ * res[AGENTCHK_NITEMS] and returns how many are FAIL.
+ */
+int agentchk_all(struct agentchk *res, char *const *envp, const void *buf, size_t len);
+
 /* "id 42 'xdp_foo'", or "id 42 (name unknown: ...)" without CAP_SYS_ADMIN. */
 void agentchk_prog_describe(uint32_t id, char *buf, size_t n);
+
+/* ---- --health ---- */
+
+/* Map ids a program may list for the health check to look at. */
+#define AGENTCHK_PROG_MAPS 16
+
+/* One pinned SYN map, as BPF_OBJ_GET_INFO_BY_FD describes it. */
+struct agentchk_map_facts {
+	uint32_t id, type, key_size, value_size;
+};
+
+/*
+ * What agentchk_health() gathered; agentchk_health_judge() decides from this
+ * alone, so tests feed it every case without a kernel.
+ */
+struct agentchk_health_facts {
+	int ifindex;				   /* of cfg->ifname */
+	struct agentchk_map_facts map[2];	   /* tcp_syn_map_v4, tcp_syn_map_v6 */
+	uint32_t link_id, link_type, link_ifindex; /* <pin>/link_<ifname>; ifindex 0 = detached */
+	uint32_t link_prog_id;
+	struct nl_link xdp;    /* the interface's XDP state, from netlink */
+	char foreign[96];      /* "id N 'name'" of an attached program not behind the link */
+	int prog_seen;	       /* the program could be opened by id (needs CAP_SYS_ADMIN) */
+	char prog_name[16];    /* then: its name */
+	uint32_t prog_nr_maps; /* and the ids of the maps it uses (at most AGENTCHK_PROG_MAPS) */
+	uint32_t prog_maps[AGENTCHK_PROG_MAPS];
+};
+
+/*
+ * Healthy means: both SYN maps are pinned with this version's layout, the
+ * link pinned at <pin>/link_<ifname> is an XDP link on that interface, its
+ * program is the one netlink reports attached there, in the configured mode,
+ * and (when the program is visible) it is xdp_syn writing to those very maps.
+ * r->msg is "xdp_syn (prog id N) attached to IF in MODE mode; maps
+ * tcp_syn_map_v4 (id A), tcp_syn_map_v6 (id B)" or the first reason it is not,
+ * naming the object.  Pure.
+ */
+void agentchk_health_judge(struct agentchk *r, const struct agentcfg *cfg,
+			   const struct agentchk_health_facts *f);
+
+/*
+ * The `--health` probe: gather the facts (maps opened with BPF_F_RDONLY, the
+ * link pin's info, one RTM_GETLINK) and judge them.  Loads, attaches, pins
+ * and changes nothing; every fd is closed again.  OK or FAIL in r.
+ */
+void agentchk_health(struct agentchk *r, const struct agentcfg *cfg);
 
 #endif /* HUGINN_SYS_AGENTCHK_H */

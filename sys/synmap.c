@@ -36,10 +36,12 @@ int synmap_init(struct synmap *m, const char *dir, uint64_t max_age_ns)
 
 /*
  * Open one pin read-only and check its layout.  *id gets the map id.
- * Returns the fd or -errno.
+ * Returns the fd or -errno.  The type matters as much as the sizes: a lookup in
+ * a per-CPU map copies one value per possible CPU, and that write, done by the
+ * kernel, would overrun our one-value buffer unseen by any sanitizer.
  */
-static int open_pin(const char *dir, const char *name, uint32_t key_size, uint32_t value_size,
-		    uint32_t *id)
+static int open_pin(const char *dir, const char *name, uint32_t type, uint32_t key_size,
+		    uint32_t value_size, uint32_t *id)
 {
 	struct bpf_map_info info;
 	uint32_t len = sizeof(info);
@@ -56,7 +58,7 @@ static int open_pin(const char *dir, const char *name, uint32_t key_size, uint32
 		close(fd);
 		return err;
 	}
-	if (info.key_size != key_size || info.value_size != value_size) {
+	if (info.type != type || info.key_size != key_size || info.value_size != value_size) {
 		close(fd);
 		return -EPROTO;
 	}
@@ -75,16 +77,21 @@ static int open_all(const char *dir, struct pinned *p)
 	const uint32_t rec = sizeof(struct huginn_syn_rec), u64 = sizeof(uint64_t);
 
 	p->fd_v4 = p->fd_v6 = p->fd_counter = p->fd_failures = p->fd_stats = -1;
-	p->fd_v4 = open_pin(dir, HUGINN_MAP_SYN_V4, sizeof(struct huginn_syn_key_v4), rec, &p->id_v4);
+	p->fd_v4 = open_pin(dir, HUGINN_MAP_SYN_V4, BPF_MAP_TYPE_LRU_HASH,
+			    sizeof(struct huginn_syn_key_v4), rec, &p->id_v4);
 	if (p->fd_v4 < 0)
 		return p->fd_v4;
-	p->fd_v6 = open_pin(dir, HUGINN_MAP_SYN_V6, sizeof(struct huginn_syn_key_v6), rec, &p->id_v6);
+	p->fd_v6 = open_pin(dir, HUGINN_MAP_SYN_V6, BPF_MAP_TYPE_LRU_HASH,
+			    sizeof(struct huginn_syn_key_v6), rec, &p->id_v6);
 	if (p->fd_v6 < 0)
 		goto out_v4;
 	/* Counters are optional for fingerprinting: a missing one only leaves its metric at 0. */
-	p->fd_counter = open_pin(dir, HUGINN_MAP_SYN_COUNTER, sizeof(uint32_t), u64, NULL);
-	p->fd_failures = open_pin(dir, HUGINN_MAP_INSERT_FAILURES, sizeof(uint32_t), u64, NULL);
-	p->fd_stats = open_pin(dir, HUGINN_MAP_STATS, sizeof(uint32_t), u64, NULL);
+	p->fd_counter = open_pin(dir, HUGINN_MAP_SYN_COUNTER, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+				 u64, NULL);
+	p->fd_failures = open_pin(dir, HUGINN_MAP_INSERT_FAILURES, BPF_MAP_TYPE_ARRAY,
+				  sizeof(uint32_t), u64, NULL);
+	p->fd_stats = open_pin(dir, HUGINN_MAP_STATS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), u64,
+			       NULL);
 	if (p->fd_counter < 0)
 		p->fd_counter = -1;
 	if (p->fd_failures < 0)

@@ -44,9 +44,10 @@ struct synmap {
 int synmap_init(struct synmap *m, const char *dir, uint64_t max_age_ns);
 
 /*
- * Open every map read-only and check its key and value sizes against
+ * Open every map read-only and check its type, key and value sizes against
  * bpf/xdp_syn.h.  0 on success; -ENOENT when a pin is missing (the agent has
- * not started), -EPROTO when a map's layout is not ours, other -errno.  On
+ * not started), -EPROTO when a SYN map's layout is not ours (a counter map that
+ * is not ours is left closed: its metric stays 0), other -errno.  On
  * failure nothing stays open.
  */
 int synmap_open(struct synmap *m);

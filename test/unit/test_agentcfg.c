@@ -67,6 +67,7 @@ static void test_defaults(void)
 	is_int(c.max_entries, 8192, "default map capacity");
 	is_int(c.xdp_mode, AGENTCFG_XDP_NATIVE, "default mode: native");
 	is_int(c.log_level, AGENTCFG_LOG_INFO, "default log level: info");
+	ok(c.pin_gid == -1, "default pin group: unset (-1), pins stay root-only");
 	is_str(agentcfg_xdp_mode_name(c.xdp_mode), "native", "mode name");
 	is_str(agentcfg_log_level_name(c.log_level), "info", "level name");
 }
@@ -99,6 +100,16 @@ static void test_good(void)
 	is_str(c.pin_path, "/run/bpf/x", "trailing slash dropped");
 	is_int(parse1(AGENTCFG_ENV_PIN_PATH, "/sys/fs/bpf/huginn.v2_a-b", &c, err, sizeof(err)), 0,
 	       "pin path with dots inside a name");
+	is_int(parse1(AGENTCFG_ENV_PIN_GID, "65532", &c, err, sizeof(err)), 0, "pin group 65532");
+	ok(c.pin_gid == 65532, "pin group 65532 stored");
+	is_int(parse1(AGENTCFG_ENV_PIN_GID, "0", &c, err, sizeof(err)), 0, "pin group 0 (root)");
+	ok(c.pin_gid == 0, "pin group 0 stored, distinct from unset");
+	is_int(parse1(AGENTCFG_ENV_PIN_GID, "4294967294", &c, err, sizeof(err)), 0,
+	       "pin group at the bound");
+	ok(c.pin_gid == 4294967294LL, "pin group 4294967294 stored without sign trouble");
+	is_int(parse1(AGENTCFG_ENV_PIN_GID, "000100", &c, err, sizeof(err)), 0,
+	       "pin group with leading zeros is decimal");
+	ok(c.pin_gid == 100, "000100 = 100");
 	is_int(parse1(AGENTCFG_ENV_MAX_ENTRIES, "1", &c, err, sizeof(err)), 0, "capacity 1");
 	is_int(c.max_entries, 1, "capacity 1 kept");
 	is_int(parse1(AGENTCFG_ENV_MAX_ENTRIES, "16777216", &c, err, sizeof(err)), 0,
@@ -186,6 +197,15 @@ static void test_bad(void)
 	       strstr(err, "HUGINN_EBPF_PIN_PATH='/aaa") && strstr(err, "...'"),
 	   "overlong pin path rejected, value cut in the message: %s", err);
 
+	BAD(AGENTCFG_ENV_PIN_GID, "", "numeric group id 0..4294967294");
+	BAD(AGENTCFG_ENV_PIN_GID, "nogroup", "numeric group id");
+	BAD(AGENTCFG_ENV_PIN_GID, "-1", "numeric group id");
+	BAD(AGENTCFG_ENV_PIN_GID, "4294967295", "0..4294967294");
+	BAD(AGENTCFG_ENV_PIN_GID, "99999999999", "0..4294967294");
+	BAD(AGENTCFG_ENV_PIN_GID, "65532 ", "numeric group id");
+	BAD(AGENTCFG_ENV_PIN_GID, "0x10", "numeric group id");
+	BAD(AGENTCFG_ENV_PIN_GID, "65532:65532", "numeric group id");
+
 	BAD(AGENTCFG_ENV_MAX_ENTRIES, "", "1..16777216");
 	BAD(AGENTCFG_ENV_MAX_ENTRIES, "0", "1..16777216");
 	BAD(AGENTCFG_ENV_MAX_ENTRIES, "16777217", "1..16777216");
@@ -226,6 +246,7 @@ static void test_envp(void)
 	    "HUGINN_EBPF_DST_PORT=443",
 	    "HUGINN_EBPF_DST_PORT=80",
 	    "HUGINN_EBPF_XDP_MODE=skb",
+	    "HUGINN_EBPF_PIN_GID=65532",
 	    NULL,
 	};
 	char *const bad[] = {"HUGINN_EBPF_INTERFACE=lo", "HUGINN_EBPF_DST_PORT", NULL};
@@ -234,6 +255,7 @@ static void test_envp(void)
 	is_str(c.ifname, "veth1", "envp: a longer name with the same prefix is not matched");
 	is_int(c.dst_port, 443, "envp: the first definition wins, as getenv()");
 	is_int(c.xdp_mode, AGENTCFG_XDP_SKB, "envp: mode");
+	ok(c.pin_gid == 65532, "envp: pin group");
 	ok(agentcfg_parse_envp(&c, bad, err, sizeof(err)) == -EINVAL &&
 	       strstr(err, "HUGINN_EBPF_DST_PORT is not set"),
 	   "envp: an entry without '=' is no definition: %s", err);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf/xdp_syn.h"
 #include "sys/agentchk.h"
 #include "test/harness.h"
 
@@ -145,6 +146,132 @@ static void test_system(void)
 	obj_close(&o);
 }
 
+/* A healthy agent: skb mode on ifindex 3, maps 10 and 11, link 5 running prog 7. */
+static void good_facts(struct agentchk_health_facts *f, struct agentcfg *cfg)
+{
+	agentcfg_defaults(cfg);
+	strcpy(cfg->ifname, "eth0");
+	cfg->xdp_mode = AGENTCFG_XDP_SKB;
+	memset(f, 0, sizeof(*f));
+	f->ifindex = 3;
+	f->map[0].id = 10;
+	f->map[0].type = BPF_MAP_TYPE_LRU_HASH;
+	f->map[0].key_size = sizeof(struct huginn_syn_key_v4);
+	f->map[0].value_size = sizeof(struct huginn_syn_rec);
+	f->map[1] = f->map[0];
+	f->map[1].id = 11;
+	f->map[1].key_size = sizeof(struct huginn_syn_key_v6);
+	f->link_id = 5;
+	f->link_type = BPF_LINK_TYPE_XDP;
+	f->link_ifindex = 3;
+	f->link_prog_id = 7;
+	f->xdp.ifindex = 3;
+	f->xdp.xdp_attached = XDP_ATTACHED_SKB;
+	f->xdp.skb_prog_id = 7;
+	f->xdp.xdp_prog_id = 7;
+}
+
+#define JUDGE(mutate, want_status, want_substr, desc)                                              \
+	do {                                                                                       \
+		struct agentchk_health_facts f;                                                    \
+		struct agentcfg cfg;                                                               \
+		struct agentchk r;                                                                 \
+		good_facts(&f, &cfg);                                                              \
+		mutate;                                                                            \
+		agentchk_health_judge(&r, &cfg, &f);                                               \
+		ok(r.status == (want_status) && strstr(r.msg, want_substr), "%s: %s", desc,        \
+		   r.msg);                                                                         \
+	} while (0)
+
+static void test_health_judge(void)
+{
+	JUDGE((void)0, AGENTCHK_OK,
+	      "xdp_syn (prog id 7) attached to eth0 in skb mode; maps tcp_syn_map_v4 (id 10), "
+	      "tcp_syn_map_v6 (id 11)",
+	      "healthy: the one-line summary");
+	JUDGE((f.xdp.xdp_attached = XDP_ATTACHED_DRV, f.xdp.skb_prog_id = 0, f.xdp.drv_prog_id = 7,
+	       cfg.xdp_mode = AGENTCFG_XDP_NATIVE),
+	      AGENTCHK_OK, "attached to eth0 in native mode", "healthy in native mode");
+	JUDGE((f.prog_seen = 1, strcpy(f.prog_name, "xdp_syn"), f.prog_nr_maps = 3,
+	       f.prog_maps[0] = 12, f.prog_maps[1] = 11, f.prog_maps[2] = 10),
+	      AGENTCHK_OK, "(prog id 7)", "program visible, uses both maps: healthy");
+	JUDGE((f.prog_seen = 1, strcpy(f.prog_name, "xdp_syn"), f.prog_nr_maps = 2,
+	       f.prog_maps[0] = 10, f.prog_maps[1] = 99),
+	      AGENTCHK_FAIL,
+	      "prog id 7 does not write /sys/fs/bpf/huginn/tcp_syn_map_v6 (map id 11): the pin "
+	      "was replaced",
+	      "program writes other maps than the pins");
+	JUDGE((f.prog_seen = 1, f.prog_nr_maps = 0), AGENTCHK_FAIL, "is '', not xdp_syn",
+	      "program visible without a name");
+	JUDGE((f.prog_seen = 1, strcpy(f.prog_name, "xdp_dummy"), f.prog_nr_maps = 0),
+	      AGENTCHK_FAIL, "prog id 7 behind link id 5 is 'xdp_dummy', not xdp_syn",
+	      "program of another name behind our link");
+	JUDGE(f.map[0].type = BPF_MAP_TYPE_HASH, AGENTCHK_FAIL,
+	      "/sys/fs/bpf/huginn/tcp_syn_map_v4 (map id 10) is not this version's SYN map",
+	      "v4 pin of another map type");
+	JUDGE(f.map[1].value_size = 64, AGENTCHK_FAIL, "tcp_syn_map_v6 (map id 11) is not",
+	      "v6 pin with another value size");
+	JUDGE(f.map[1].key_size = 8, AGENTCHK_FAIL, "tcp_syn_map_v6", "v6 pin with the v4 key");
+	JUDGE(f.link_type = BPF_LINK_TYPE_CGROUP, AGENTCHK_FAIL,
+	      "/sys/fs/bpf/huginn/link_eth0 (link id 5) is not an XDP link", "a cgroup link pin");
+	JUDGE((memset(&f.xdp, 0, sizeof(f.xdp)), f.link_ifindex = 0), AGENTCHK_FAIL,
+	      "no XDP program is attached to eth0; link id 5 at /sys/fs/bpf/huginn/link_eth0 is "
+	      "detached",
+	      "link detached, nothing attached");
+	JUDGE(memset(&f.xdp, 0, sizeof(f.xdp)), AGENTCHK_FAIL, "link id 5 at", "nothing attached");
+	JUDGE((f.xdp.skb_prog_id = 9, f.xdp.xdp_prog_id = 9, strcpy(f.foreign, "id 9 'xdp_fw'")),
+	      AGENTCHK_FAIL,
+	      "eth0 runs XDP program id 9 'xdp_fw' in skb mode, not prog id 7 of link id 5 at "
+	      "/sys/fs/bpf/huginn/link_eth0",
+	      "another program replaced ours");
+	JUDGE((f.xdp.skb_prog_id = 9, f.xdp.xdp_prog_id = 9), AGENTCHK_FAIL,
+	      "runs XDP program id 9 in skb", "another program, not described");
+	JUDGE(f.link_ifindex = 4, AGENTCHK_FAIL, "is on another interface, yet eth0 (ifindex 3)",
+	      "link on another interface");
+	JUDGE(f.link_ifindex = 0, AGENTCHK_FAIL, "is detached, yet eth0",
+	      "link detached, prog there");
+	JUDGE(cfg.xdp_mode = AGENTCFG_XDP_NATIVE, AGENTCHK_FAIL,
+	      "prog id 7 runs in skb mode on eth0, but HUGINN_EBPF_XDP_MODE is native",
+	      "mode other than configured");
+}
+
+static void test_health_system(void)
+{
+	struct agentchk r;
+	struct agentcfg cfg;
+
+	agentcfg_defaults(&cfg);
+	strcpy(cfg.ifname, "hgnosuch0");
+	agentchk_health(&r, &cfg);
+	ok(r.status == AGENTCHK_FAIL && strstr(r.msg, "HUGINN_EBPF_INTERFACE='hgnosuch0': no such"),
+	   "--health, missing interface: FAIL naming it (%s)", r.msg);
+	strcpy(cfg.ifname, "lo");
+	strcpy(cfg.pin_path, "/proc/hg_nonexistent");
+	agentchk_health(&r, &cfg);
+	ok(r.status == AGENTCHK_FAIL &&
+	       strstr(r.msg, "cannot open map /proc/hg_nonexistent/tcp_syn_map_v4 read-only"),
+	   "--health, no pins: FAIL naming the v4 map (%s)", r.msg);
+}
+
+static void test_all(void)
+{
+	struct agentchk r[AGENTCHK_NITEMS];
+	char *const envp[] = {"PATH=/bin", NULL};
+	int failed;
+
+	failed =
+	    agentchk_all(r, envp, huginn_bpf_obj, (size_t)(huginn_bpf_obj_end - huginn_bpf_obj));
+	ok(failed >= 1 && r[AGENTCHK_ENV].status == AGENTCHK_FAIL &&
+	       strstr(r[AGENTCHK_ENV].msg, "HUGINN_EBPF_INTERFACE is not set"),
+	   "--check without environment: the environment line FAILs (%s)", r[AGENTCHK_ENV].msg);
+	ok(r[AGENTCHK_IFACE].status == AGENTCHK_SKIP && r[AGENTCHK_MODE].status == AGENTCHK_SKIP,
+	   "--check without interface: interface and mode SKIP");
+	is_int(r[AGENTCHK_KERNEL].status, AGENTCHK_OK, "--check: this kernel is new enough");
+	is_str(agentchk_item_name(AGENTCHK_ENV), "environment", "first line name");
+	is_str(agentchk_item_name(AGENTCHK_MODE), "XDP mode", "last line name");
+	is_str(agentchk_item_name(AGENTCHK_NITEMS), "?", "out of range name");
+}
+
 int main(void)
 {
 	test_kernel();
@@ -152,5 +279,8 @@ int main(void)
 	test_caps();
 	test_unpriv();
 	test_system();
+	test_health_judge();
+	test_health_system();
+	test_all();
 	return done_testing();
 }

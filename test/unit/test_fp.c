@@ -163,6 +163,26 @@ static void test_format_db(void)
 	is_int(http_fp_create(&fp, "/x", SEC_NS, "/nonexistent/p0f.fp", err, sizeof(err)), -ENOENT,
 	       "missing database: -ENOENT");
 	ok(strstr(err, "/nonexistent/p0f.fp") != NULL, "error names the file: %s", err);
+
+	/* A label is copied into a header: a CR in it must not reach the backend. */
+	{
+		static const char db_text[] =
+		    "classes = win,unix,other\n"
+		    "[tcp:request]\n"
+		    "label = s:unix:Linux:3.x\rX-Evil: 1\n"
+		    "sig = *:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0\n";
+		char path[] = "/tmp/huginn-test-fp-db.XXXXXX";
+		int fd = mkstemp(path);
+
+		ok(fd >= 0 && write(fd, db_text, sizeof(db_text) - 1) == (ssize_t)sizeof(db_text) - 1,
+		   "write a p0f.fp with a CR inside a label");
+		if (fd >= 0)
+			close(fd);
+		is_int(http_fp_create(&fp, "/x", SEC_NS, path, err, sizeof(err)), -EINVAL,
+		       "label with a CR: refused");
+		ok(strstr(err, ":3: label holds byte 0x0d") != NULL, "error names the line: %s", err);
+		unlink(path);
+	}
 }
 
 /* Pin maps shaped like the agent's under dir; returns 0 or -errno. */
@@ -214,6 +234,7 @@ static void test_pinned(void)
 	socklen_t len;
 	uint64_t now = mono_ns();
 	int fds[2], fds2[2];
+	char path_buf[400];
 
 	if (geteuid() != 0) {
 		skip("SKIPPED: pinned map lookups need root");
@@ -274,6 +295,46 @@ static void test_pinned(void)
 	len = peer(&ss, "10.1.2.3", 51000);
 	is_int(synmap_lookup(&m, (struct sockaddr *)&ss, len, mono_ns(), &got), SYNMAP_HIT,
 	       "lookups go to the new maps");
+
+	/*
+	 * Maps of the right sizes but a per-CPU type: a lookup would copy one value per CPU
+	 * into a one-value buffer.  They must be refused, not read.
+	 */
+	{
+		char sub[300];
+		struct synmap pm;
+		struct synmap_counters c;
+		int pc[3];
+
+		snprintf(sub, sizeof(sub), "%s/percpu", dir);
+		mkdir(sub, 0700);
+		pc[0] = bpf_map_create(BPF_MAP_TYPE_LRU_PERCPU_HASH, "p4",
+				       sizeof(struct huginn_syn_key_v4), sizeof(r), 64, 0);
+		pc[1] = bpf_map_create(BPF_MAP_TYPE_LRU_PERCPU_HASH, "p6",
+				       sizeof(struct huginn_syn_key_v6), sizeof(r), 64, 0);
+		pc[2] = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ps", 4, 8, HUGINN_STAT_MAX, 0);
+		snprintf(path_buf, sizeof(path_buf), "%s/%s", sub, HUGINN_MAP_SYN_V4);
+		bpf_obj_pin(pc[0], path_buf);
+		snprintf(path_buf, sizeof(path_buf), "%s/%s", sub, HUGINN_MAP_SYN_V6);
+		bpf_obj_pin(pc[1], path_buf);
+		synmap_init(&pm, sub, 5 * SEC_NS);
+		is_int(synmap_open(&pm), -EPROTO, "per-CPU SYN maps of the right sizes: -EPROTO");
+		synmap_close(&pm);
+		/* Right SYN maps, per-CPU counters: fingerprints work, the counters are skipped. */
+		close(pc[0]);
+		close(pc[1]);
+		is_int(make_maps(sub, 64, pc), 0, "agent-shaped SYN maps next to a per-CPU syn_stats");
+		snprintf(path_buf, sizeof(path_buf), "%s/%s", sub, HUGINN_MAP_STATS);
+		bpf_obj_pin(pc[2], path_buf);
+		is_int(synmap_open(&pm), 0, "SYN maps open");
+		ok(pm.fd_stats < 0, "the per-CPU syn_stats is not used");
+		ok(synmap_read_counters(&pm, &c) < 0 && c.stats[0] == 0,
+		   "counters it could not read stay 0");
+		synmap_close(&pm);
+		close(pc[0]);
+		close(pc[1]);
+		close(pc[2]);
+	}
 
 	synmap_close(&m);
 	synmap_close(&m);

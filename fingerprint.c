@@ -1,0 +1,239 @@
+/*
+ * fingerprint.c - `huginn-proxy fingerprint FILE.pcap [--db p0f.fp]`.
+ *
+ * Reads a pcap/pcapng capture, runs every frame through the parser the XDP
+ * program runs (bpf/xdp_syn.h), and prints one line per client SYN, in file
+ * order, in p0f's log field style:
+ *
+ *   cli=IP/port|srv=IP/port|os=LABEL|dist=N|params=P|raw_sig=SIG
+ *
+ * os=??? without a match or without a database.  Needs no privileges.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bpf/xdp_syn.h"
+#include "fingerprint.h"
+#include "p0f/fp.h"
+#include "p0f/pcap.h"
+#include "p0f/sig.h"
+
+/* Captures and databases are read whole; refuse anything absurd. */
+#define CAPTURE_MAX (1024u << 20)
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: huginn-proxy fingerprint FILE.pcap [--db p0f.fp]\n"
+			"  Prints cli=|srv=|os=|dist=|params=|raw_sig= for every TCP SYN,\n"
+			"  as p0f 3.09b would (see docs/p0f.md).\n");
+}
+
+/* Read a whole file into a fresh buffer (NUL-terminated for convenience). */
+static int slurp(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = S_ISREG(st.st_mode) ? errno : EINVAL;
+
+		close(fd);
+		return -e;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			free(buf);
+			close(fd);
+			return -e;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = 0;
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+/* Addresses as p0f prints them: IPv6 as eight unabbreviated hex groups. */
+static void addr_str(const struct huginn_syn_rec *rec, const unsigned char *a, char *buf,
+		     size_t len)
+{
+	if (rec->ip_ver == 4) {
+		snprintf(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	snprintf(buf, len, "%x:%x:%x:%x:%x:%x:%x:%x", a[0] << 8 | a[1], a[2] << 8 | a[3],
+		 a[4] << 8 | a[5], a[6] << 8 | a[7], a[8] << 8 | a[9], a[10] << 8 | a[11],
+		 a[12] << 8 | a[13], a[14] << 8 | a[15]);
+}
+
+static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_fp_db *db,
+		      unsigned sig_flags)
+{
+	struct p0f_sig sig;
+	struct p0f_fp_match m;
+	char cli[64], srv[64], raw[P0F_SIG_STR_MAX], os[P0F_FP_STR_MAX], dist[32],
+	    params[P0F_FP_STR_MAX];
+
+	if (p0f_sig_from_rec(rec, sig_flags, &sig) < 0)
+		return;
+	if (db) {
+		p0f_fp_match(db, &sig, &m);
+	} else {
+		memset(&m, 0, sizeof(m));
+		m.sig = m.label = -1;
+		m.dist = sig.dist;
+	}
+	addr_str(rec, rec->saddr, cli, sizeof(cli));
+	addr_str(rec, rec->daddr, srv, sizeof(srv));
+	if (p0f_sig_render(&sig, raw, sizeof(raw)) < 0 ||
+	    (db ? p0f_fp_render_os(db, &m, os, sizeof(os)) : snprintf(os, sizeof(os), "???")) < 0 ||
+	    p0f_fp_render_dist(&m, dist, sizeof(dist)) < 0 ||
+	    p0f_fp_render_params(&sig, &m, params, sizeof(params)) < 0)
+		return; /* cannot happen with these buffer sizes */
+	printf("cli=%s/%u|srv=%s/%u|os=%s|dist=%s|params=%s|raw_sig=%s\n", cli, rec->sport, srv,
+	       rec->dport, os, dist, params, raw);
+}
+
+static int run(const char *path, const struct p0f_fp_db *db, unsigned sig_flags)
+{
+	struct p0f_pcap pc;
+	struct p0f_pcap_pkt pkt;
+	char *buf;
+	size_t len;
+	int rc;
+
+	rc = slurp(path, CAPTURE_MAX, &buf, &len);
+	if (rc < 0) {
+		fprintf(stderr, "huginn-proxy fingerprint: %s: %s\n", path, strerror(-rc));
+		return 1;
+	}
+	rc = p0f_pcap_open(&pc, buf, len);
+	while (rc == 0 && (rc = p0f_pcap_next(&pc, &pkt)) == 1) {
+		struct huginn_syn_rec rec;
+		uint32_t ip_off;
+		int kind = p0f_pcap_frame(pkt.linktype, pkt.data, pkt.caplen, &ip_off), st;
+		const unsigned char *end = pkt.data + pkt.caplen;
+
+		rc = 0;
+		if (kind == -EPROTONOSUPPORT) {
+			fprintf(stderr,
+				"huginn-proxy fingerprint: %s: offset %zu: link type %u is not "
+				"supported (Ethernet, Linux cooked v1/v2, raw IP are)\n",
+				path, pkt.off, pkt.linktype);
+			free(buf);
+			return 1;
+		}
+		if (kind <= 0)
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		if (kind == P0F_PCAP_FRAME_ETH)
+			st = huginn_parse_frame(pkt.data, end, &rec);
+		else
+			st = huginn_parse_ip(pkt.data + ip_off, end, &rec);
+		if (st != HUGINN_PARSE_SYN)
+			continue;
+		/* p0f drops SYN+FIN and SYN+RST as nonsense; so do we, here. */
+		if (rec.tcp_flags & (HUGINN_TCP_FIN | HUGINN_TCP_RST))
+			continue;
+		print_syn(&rec, db, sig_flags);
+	}
+	if (rc < 0) {
+		fflush(stdout);
+		fprintf(stderr, "huginn-proxy fingerprint: %s: offset %zu: %s\n", path, pc.err_off,
+			pc.err ? pc.err : strerror(-rc));
+		free(buf);
+		return 1;
+	}
+	free(buf);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "huginn-proxy fingerprint: writing output: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int fingerprint_main(int argc, char **argv)
+{
+	const char *file = NULL, *dbpath = NULL;
+	struct p0f_fp_db *db = NULL;
+	unsigned sig_flags = 0;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			dbpath = argv[++i];
+		} else if (!strcmp(argv[i], "--emulate-p0f-bugs")) {
+			/* Test aid: reproduce p0f's ack+/opt+ bugs (docs/p0f.md). */
+			sig_flags |= P0F_SIG_P0F_BUGS;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage();
+			return 0;
+		} else if (argv[i][0] == '-' || file) {
+			usage();
+			return 2;
+		} else {
+			file = argv[i];
+		}
+	}
+	if (!file) {
+		usage();
+		return 2;
+	}
+	if (dbpath) {
+		struct p0f_fp_error err;
+		char *text;
+		size_t len;
+
+		rc = slurp(dbpath, P0F_FP_MAX_FILE, &text, &len);
+		if (rc < 0) {
+			fprintf(stderr, "huginn-proxy fingerprint: %s: %s\n", dbpath,
+				strerror(-rc));
+			return 1;
+		}
+		db = calloc(1, sizeof(*db));
+		if (!db) {
+			free(text);
+			fprintf(stderr, "huginn-proxy fingerprint: out of memory\n");
+			return 1;
+		}
+		rc = p0f_fp_parse(db, text, len, &err);
+		free(text);
+		if (rc < 0) {
+			fprintf(stderr, "huginn-proxy fingerprint: %s:%u:%u: %s\n", dbpath,
+				err.line, err.col, err.msg);
+			free(db);
+			return 1;
+		}
+	}
+	rc = run(file, db, sig_flags);
+	free(db);
+	return rc;
+}

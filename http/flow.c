@@ -1,0 +1,159 @@
+/*
+ * flow.c - moving bytes through the engine's buffers: edge-triggered reads, one writev
+ * for a head plus the body bytes behind it, and the body framing that decides how many
+ * buffered bytes belong to the current message.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "http/engine.h"
+
+/* Read into b: 1 read something, 0 nothing to do, -1 EOF (first time), -2 error. */
+int http_buf_read(struct http_side *s, struct http_buf *b, uint64_t *ctr)
+{
+	size_t space;
+	ssize_t n;
+
+	if (!s->rd_ready || s->eof)
+		return 0;
+	if (b->rd == b->wr) {
+		b->rd = b->wr = 0;
+	} else if (b->wr == b->cap && b->rd > 0) {
+		memmove(b->p, b->p + b->rd, b->wr - b->rd);
+		b->wr -= b->rd;
+		b->rd = 0;
+	}
+	space = b->cap - b->wr;
+	if (!space)
+		return 0;
+	n = read(s->fd, b->p + b->wr, space);
+	if (n > 0) {
+		b->wr += (uint32_t)n;
+		*ctr += (uint64_t)n;
+		/* A short read emptied the socket: the next byte brings a new edge.  After the
+		 * peer's FIN there is no new edge, so keep reading until read says 0. */
+		if ((size_t)n < space && !s->hup)
+			s->rd_ready = 0;
+		return 1;
+	}
+	if (n == 0) {
+		s->eof = 1;
+		s->rd_ready = 0;
+		return -1;
+	}
+	if (errno == EAGAIN) {
+		s->rd_ready = 0;
+		return 0;
+	}
+	if (errno == EINTR)
+		return 0;
+	s->rd_ready = 0;
+	return -2;
+}
+
+/*
+ * Send the rest of a head (h[*hoff..hlen)) and the cleared body bytes (body->fwd at b->rd)
+ * in one writev.  Returns 1 progress, 0 nothing sent, -1 the peer is gone.
+ */
+int http_flow_send(struct http_side *dst, char *h, uint32_t *hoff, uint32_t hlen,
+		   struct http_buf *b, struct http_body *body, uint64_t *ctr, uint64_t *ctr2)
+{
+	struct iovec iov[2];
+	size_t total = 0;
+	int n = 0;
+	ssize_t w;
+
+	if (!dst->wr_ready)
+		return 0;
+	if (h && *hoff < hlen) {
+		iov[n].iov_base = h + *hoff;
+		iov[n++].iov_len = hlen - *hoff;
+		total += hlen - *hoff;
+	}
+	if (b && body && body->fwd) {
+		iov[n].iov_base = b->p + b->rd;
+		iov[n++].iov_len = body->fwd;
+		total += body->fwd;
+	}
+	if (!n)
+		return 0;
+	w = writev(dst->fd, iov, n);
+	if (w < 0) {
+		if (errno == EAGAIN) {
+			dst->wr_ready = 0;
+			return 0;
+		}
+		if (errno == EINTR)
+			return 0;
+		return -1;
+	}
+	if ((size_t)w < total)
+		dst->wr_ready = 0;
+	*ctr += (uint64_t)w;
+	if (ctr2)
+		*ctr2 += (uint64_t)w;
+	if (h && *hoff < hlen) {
+		uint32_t t = (size_t)w < hlen - *hoff ? (uint32_t)w : hlen - *hoff;
+
+		*hoff += t;
+		w -= t;
+	}
+	if (w > 0) {
+		b->rd += (uint32_t)w;
+		body->fwd -= (uint32_t)w;
+	}
+	return 1;
+}
+
+/* Clear the body bytes that arrived since the last scan.  0 or an HTTP_E_* error. */
+int http_body_scan(struct http_body *bd, struct http_buf *b)
+{
+	uint32_t avail = b->wr - b->rd - bd->fwd;
+
+	switch (bd->kind) {
+	case HTTP_BODY_NONE:
+		bd->done = 1;
+		return 0;
+	case HTTP_BODY_LENGTH: {
+		uint32_t take = bd->left < avail ? (uint32_t)bd->left : avail;
+
+		bd->fwd += take;
+		bd->left -= take;
+		if (!bd->left)
+			bd->done = 1;
+		return 0;
+	}
+	case HTTP_BODY_CHUNKED:
+		/* The framing passes through verbatim: the decoder only tells where the body
+		 * ends (and rejects anything it would not accept itself). */
+		while (avail && !bd->ch.done) {
+			struct http_slice d;
+			long n = http_chunked_parse(&bd->ch, b->p + b->rd + bd->fwd, avail, &d);
+
+			if (n < 0)
+				return (int)n;
+			if (n == 0)
+				break;
+			bd->fwd += (uint32_t)n;
+			avail -= (uint32_t)n;
+		}
+		bd->done = (uint8_t)bd->ch.done;
+		return 0;
+	default: /* until close, tunnel */
+		bd->fwd += avail;
+		return 0;
+	}
+}
+
+void http_body_init(struct http_body *bd, int kind, uint64_t len, uint64_t max)
+{
+	memset(bd, 0, sizeof(*bd));
+	bd->kind = kind;
+	bd->left = len;
+	if (kind == HTTP_BODY_CHUNKED)
+		http_chunked_init(&bd->ch, max);
+	if (kind == HTTP_BODY_NONE || (kind == HTTP_BODY_LENGTH && len == 0))
+		bd->done = 1;
+}

@@ -1,0 +1,301 @@
+/*
+ * rewrite.c - request and response heads as they cross the proxy (see rewrite.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "http/rewrite.h"
+
+struct wbuf {
+	char *p;
+	size_t cap, len;
+	int over;
+};
+
+static void put(struct wbuf *w, const char *s, size_t n)
+{
+	if (w->over || n > w->cap - w->len) {
+		w->over = 1;
+		return;
+	}
+	memcpy(w->p + w->len, s, n);
+	w->len += n;
+}
+
+#define PUTS(w, lit) put((w), (lit), sizeof(lit) - 1)
+
+static void put_field(struct wbuf *w, const char *name, size_t nl, const char *val, size_t vl)
+{
+	put(w, name, nl);
+	PUTS(w, ": ");
+	put(w, val, vl);
+	PUTS(w, "\r\n");
+}
+
+static int eq_ci(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an != bn)
+		return 0;
+	for (size_t i = 0; i < an; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x += 32;
+		if (y >= 'A' && y <= 'Z')
+			y += 32;
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/* Any name starting with "x-tcp-" (the bare prefix included), whatever the parser's id. */
+static int is_xtcp(const struct http_header *h)
+{
+	if (h->id == HTTP_H_X_TCP_P0F || h->id == HTTP_H_X_TCP_OTHER)
+		return 1;
+	return h->name.n >= 6 && eq_ci(h->name.p, 6, "x-tcp-", 6);
+}
+
+static int in_list(const struct http_header *h, const struct http_config_header_list *l)
+{
+	for (unsigned int i = 0; i < l->n; i++)
+		if (eq_ci(h->name.p, h->name.n, l->h[i].name, l->h[i].name_len))
+			return 1;
+	return 0;
+}
+
+int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *conn, size_t nconn,
+			int keep_upgrade)
+{
+	switch (h->id) {
+	case HTTP_H_CONNECTION:
+	case HTTP_H_KEEP_ALIVE:
+	case HTTP_H_PROXY_CONNECTION:
+	case HTTP_H_TE:
+	case HTTP_H_TRAILER:
+		return 1;
+	case HTTP_H_UPGRADE:
+		return !keep_upgrade;
+	case HTTP_H_CONTENT_LENGTH:
+	case HTTP_H_TRANSFER_ENCODING:
+	case HTTP_H_HOST:
+		/* "Connection: content-length" must not change the framing the parser
+		 * checked: that is a known smuggling trick. */
+		return 0;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < nconn; i++)
+		if (http_list_has(conn[i], h->name.p, h->name.n))
+			return 1;
+	return 0;
+}
+
+/* The values of the Connection fields, for http_rewrite_is_hop. */
+static size_t conn_values(const struct http_header *hs, size_t n, struct http_slice *out,
+			  size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < max; i++)
+		if (hs[i].id == HTTP_H_CONNECTION)
+			out[k++] = hs[i].value;
+	return k;
+}
+
+int http_rewrite_split_target(const struct http_request *req, struct http_slice *path,
+			      struct http_slice *rest)
+{
+	const char *p = req->target.p, *end = p + req->target.n, *q;
+
+	if (req->target_form == HTTP_TARGET_ABSOLUTE) {
+		/* scheme "://" authority path-abempty [ "?" query ] */
+		const char *s = memchr(p, ':', req->target.n);
+
+		if (!s || end - s < 3 || s[1] != '/' || s[2] != '/')
+			return -1;
+		p = s + 3;
+		while (p < end && *p != '/' && *p != '?' && *p != '#')
+			p++;
+		if (p == end || *p != '/') {
+			path->p = "/";
+			path->n = 1;
+			rest->p = p;
+			rest->n = (size_t)(end - p);
+			return 0;
+		}
+	} else if (req->target_form != HTTP_TARGET_ORIGIN) {
+		return -1;
+	}
+	for (q = p; q < end && *q != '?' && *q != '#'; q++)
+		;
+	path->p = p;
+	path->n = (size_t)(q - p);
+	rest->p = q;
+	rest->n = (size_t)(end - q);
+	return 0;
+}
+
+static void put_target(struct wbuf *w, const struct http_request *req,
+		       const struct http_config_route *r)
+{
+	struct http_slice path, rest;
+
+	if (http_rewrite_split_target(req, &path, &rest)) {
+		put(w, req->target.p, req->target.n);
+		return;
+	}
+	if (r && r->replace_path_len && path.n >= r->prefix_len) {
+		const char *tail = path.p + r->prefix_len;
+		size_t tn = path.n - r->prefix_len;
+
+		put(w, r->replace_path, r->replace_path_len);
+		/* "/api/" + "/" on "/api/x" gives "/x", not "//x". */
+		if (tn && tail[0] == '/' && r->replace_path[r->replace_path_len - 1] == '/') {
+			tail++;
+			tn--;
+		}
+		put(w, tail, tn);
+	} else {
+		put(w, path.p, path.n);
+	}
+	put(w, rest.p, rest.n);
+}
+
+long http_rewrite_request(const struct http_request *req, struct http_rw_request *o, char *out,
+			  size_t cap)
+{
+	struct wbuf w = {out, cap, 0, 0};
+	struct http_slice conn[16];
+	size_t nconn = conn_values(req->headers, req->nheaders, conn, 16);
+	const struct http_config *cfg = o->cfg;
+	int up = o->conn == HTTP_RW_UPGRADE;
+
+	o->spoofed = 0;
+	put(&w, req->method.p, req->method.n);
+	PUTS(&w, " ");
+	put_target(&w, req, o->route);
+	if (o->minor == 0)
+		PUTS(&w, " HTTP/1.0\r\n");
+	else
+		PUTS(&w, " HTTP/1.1\r\n");
+	for (size_t i = 0; i < req->nheaders; i++) {
+		const struct http_header *h = &req->headers[i];
+
+		if (is_xtcp(h)) {
+			o->spoofed++;
+			continue;
+		}
+		if (h->id == HTTP_H_X_FORWARDED_FOR || h->id == HTTP_H_X_FORWARDED_PROTO ||
+		    h->id == HTTP_H_X_FORWARDED_PORT)
+			continue;
+		if (http_rewrite_is_hop(h, conn, nconn, up))
+			continue;
+		if (cfg && (in_list(h, &cfg->request_remove) || in_list(h, &cfg->request_add)))
+			continue;
+		put_field(&w, h->name.p, h->name.n, h->value.p, h->value.n);
+	}
+	if (o->client_ip)
+		put_field(&w, "X-Forwarded-For", 15, o->client_ip, strlen(o->client_ip));
+	PUTS(&w, "X-Forwarded-Proto: http\r\n");
+	if (o->listen_port)
+		put_field(&w, "X-Forwarded-Port", 16, o->listen_port, strlen(o->listen_port));
+	if (cfg)
+		for (unsigned int i = 0; i < cfg->request_add.n; i++)
+			put_field(&w, cfg->request_add.h[i].name, cfg->request_add.h[i].name_len,
+				  cfg->request_add.h[i].value, cfg->request_add.h[i].value_len);
+	if (o->fp && o->fp_len)
+		put(&w, o->fp, o->fp_len);
+	if (o->conn == HTTP_RW_CLOSE)
+		PUTS(&w, "Connection: close\r\n");
+	else if (o->conn == HTTP_RW_KEEP_ALIVE)
+		PUTS(&w, "Connection: keep-alive\r\n");
+	else if (up)
+		PUTS(&w, "Connection: upgrade\r\n");
+	PUTS(&w, "\r\n");
+	return w.over ? -ENOSPC : (long)w.len;
+}
+
+long http_rewrite_response(const struct http_response *res, const struct http_rw_response *o,
+			   char *out, size_t cap)
+{
+	struct wbuf w = {out, cap, 0, 0};
+	struct http_slice conn[16];
+	size_t nconn = conn_values(res->headers, res->nheaders, conn, 16);
+	const struct http_config *cfg = o->cfg;
+	int interim = o->conn == HTTP_RW_INTERIM;
+	char line[32];
+	int n;
+
+	n = snprintf(line, sizeof(line), "HTTP/1.1 %03d ", res->status);
+	put(&w, line, (size_t)n);
+	put(&w, res->reason.p, res->reason.n);
+	PUTS(&w, "\r\n");
+	for (size_t i = 0; i < res->nheaders; i++) {
+		const struct http_header *h = &res->headers[i];
+
+		if (http_rewrite_is_hop(h, conn, nconn, o->conn == HTTP_RW_UPGRADE))
+			continue;
+		if (cfg && !interim &&
+		    (in_list(h, &cfg->response_remove) || in_list(h, &cfg->response_add)))
+			continue;
+		put_field(&w, h->name.p, h->name.n, h->value.p, h->value.n);
+	}
+	if (cfg && !interim)
+		for (unsigned int i = 0; i < cfg->response_add.n; i++)
+			put_field(&w, cfg->response_add.h[i].name, cfg->response_add.h[i].name_len,
+				  cfg->response_add.h[i].value, cfg->response_add.h[i].value_len);
+	if (o->conn == HTTP_RW_CLOSE)
+		PUTS(&w, "Connection: close\r\n");
+	else if (o->conn == HTTP_RW_KEEP_ALIVE)
+		PUTS(&w, "Connection: keep-alive\r\n");
+	else if (o->conn == HTTP_RW_UPGRADE)
+		PUTS(&w, "Connection: upgrade\r\n");
+	PUTS(&w, "\r\n");
+	return w.over ? -ENOSPC : (long)w.len;
+}
+
+const char *http_rewrite_reason(int status)
+{
+	static const struct {
+		int code;
+		const char *text;
+	} t[] = {
+	    {200, "OK"},
+	    {400, "Bad Request"},
+	    {404, "Not Found"},
+	    {405, "Method Not Allowed"},
+	    {408, "Request Timeout"},
+	    {413, "Content Too Large"},
+	    {414, "URI Too Long"},
+	    {431, "Request Header Fields Too Large"},
+	    {500, "Internal Server Error"},
+	    {501, "Not Implemented"},
+	    {502, "Bad Gateway"},
+	    {503, "Service Unavailable"},
+	    {504, "Gateway Timeout"},
+	    {505, "HTTP Version Not Supported"},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].code == status)
+			return t[i].text;
+	return "Error";
+}
+
+long http_rewrite_error(int status, int close, char *out, size_t cap)
+{
+	const char *r = http_rewrite_reason(status);
+	int n;
+
+	/* The body names the status only: nothing about the backend leaks. */
+	n = snprintf(out, cap,
+		     "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+		     "%s\r\n%d %s\n",
+		     status, r, strlen(r) + 5, close ? "Connection: close\r\n" : "", status, r);
+	if (n < 0 || (size_t)n >= cap)
+		return -ENOSPC;
+	return n;
+}

@@ -1,0 +1,104 @@
+/*
+ * rewrite.h - the header rewriting of the proxy, as pure functions over parsed heads:
+ * what a request looks like when it leaves for the backend and what a response looks
+ * like when it leaves for the client.  No I/O, no allocation; output goes into the
+ * caller's buffer.
+ *
+ * Request, in order:
+ *   METHOD SP target SP HTTP/1.x     target in origin-form, prefix replaced by the
+ *                                    route's replace_path (if set)
+ *   client fields, minus: every x-tcp-* (counted: a client may not forge a fingerprint),
+ *     hop-by-hop fields (Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade
+ *     unless the request upgrades, and every field the Connection header names except
+ *     the framing fields Content-Length, Transfer-Encoding and Host, which are never
+ *     dropped that way), X-Forwarded-For/-Proto/-Port (replaced below), headers listed
+ *     in headers.request_remove and in headers.request_add (an add sets: it replaces a
+ *     client field of the same name)
+ *   X-Forwarded-For: CLIENT-IP, X-Forwarded-Proto: http, X-Forwarded-Port: LISTEN-PORT
+ *   headers.request_add, the fingerprint hook's lines
+ *   Connection: close | upgrade (with the client's Upgrade kept) | nothing (keep-alive)
+ * Transfer-Encoding and Content-Length pass unchanged: the body is forwarded with the
+ * framing it came with.
+ *
+ * Response: status line as HTTP/1.1 with the backend's code and reason, backend fields
+ * minus hop-by-hop ones (Upgrade kept on a 101) and those in headers.response_remove /
+ * response_add, then headers.response_add and the Connection field the client needs.
+ * The backend's Server passes through; nothing adds Via.
+ */
+#ifndef HUGINN_HTTP_REWRITE_H
+#define HUGINN_HTTP_REWRITE_H
+
+#include <stddef.h>
+
+#include "http/config.h"
+#include "http/parse.h"
+
+/* Room the rewritten request needs beyond the client's head: the three X-Forwarded
+ * fields, request_add at its largest, the hook's lines, a longer path, Connection. */
+#define HTTP_REWRITE_EXTRA                                                                         \
+	(1024 +                                                                                    \
+	 HTTP_CONFIG_MAX_HEADER_RULES *                                                            \
+	     (HTTP_CONFIG_HEADER_NAME_MAX + HTTP_CONFIG_HEADER_VALUE_MAX + 4) +                    \
+	 512 + HTTP_CONFIG_PATH_MAX)
+
+enum http_rw_conn {
+	HTTP_RW_KEEP = 0,   /* say nothing (HTTP/1.1 default) */
+	HTTP_RW_CLOSE,	    /* Connection: close */
+	HTTP_RW_KEEP_ALIVE, /* Connection: keep-alive (an HTTP/1.0 peer that keeps it) */
+	HTTP_RW_UPGRADE,    /* Connection: upgrade, Upgrade field kept */
+	HTTP_RW_INTERIM,    /* a 1xx: no Connection field, no response_add */
+};
+
+struct http_rw_request {
+	const struct http_config *cfg;	       /* request_add / request_remove */
+	const struct http_config_route *route; /* replace_path; NULL = none */
+	const char *client_ip;		       /* X-Forwarded-For value */
+	const char *listen_port;	       /* X-Forwarded-Port value */
+	const char *fp;			       /* hook lines ("name: v\r\n"...), may be NULL */
+	size_t fp_len;
+	int minor;		/* HTTP/1.minor on the request line */
+	enum http_rw_conn conn; /* KEEP, CLOSE or UPGRADE */
+	unsigned spoofed;	/* out: x-tcp-* fields removed */
+};
+
+struct http_rw_response {
+	const struct http_config *cfg; /* response_add / response_remove */
+	enum http_rw_conn conn;
+};
+
+/*
+ * The path of a request-target (origin-form or absolute-form), without the query:
+ * *path is set to it ("/" for an absolute-form without a path: then path->p points
+ * at a static "/"), *rest to what follows it ("?query" or empty).  Returns 0, or -1 for
+ * forms that carry no path (authority, asterisk).
+ */
+int http_rewrite_split_target(const struct http_request *req, struct http_slice *path,
+			      struct http_slice *rest);
+
+/*
+ * Write the request head for the backend into out[0..cap).  Returns its length, or
+ * -ENOSPC when it does not fit.
+ */
+long http_rewrite_request(const struct http_request *req, struct http_rw_request *o, char *out,
+			  size_t cap);
+
+/* Write the response head for the client.  Returns its length or -ENOSPC. */
+long http_rewrite_response(const struct http_response *res, const struct http_rw_response *o,
+			   char *out, size_t cap);
+
+/*
+ * 1 if the field must not cross the proxy: hop-by-hop by name, or named by one of the
+ * Connection values conn[0..nconn) (framing fields are never dropped that way).
+ * keep_upgrade keeps Upgrade.
+ */
+int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *conn, size_t nconn,
+			int keep_upgrade);
+
+/* A small complete error response ("HTTP/1.1 CODE Reason", text body, Connection: close
+ * when close) into out.  Returns its length, or -ENOSPC. */
+long http_rewrite_error(int status, int close, char *out, size_t cap);
+
+/* Reason phrase for the codes the proxy produces ("Bad Gateway"); "Error" otherwise. */
+const char *http_rewrite_reason(int status);
+
+#endif
