@@ -28,9 +28,10 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: huginn-proxy fingerprint FILE.pcap [--db p0f.fp]\n"
+	fprintf(stderr, "usage: huginn-proxy fingerprint FILE.pcap [--db p0f.fp] [--mtu]\n"
 			"  Prints cli=|srv=|os=|dist=|params=|raw_sig= for every TCP SYN,\n"
-			"  as p0f 3.09b would (see docs/p0f.md).\n");
+			"  as p0f 3.09b would (see docs/p0f.md); --mtu adds a\n"
+			"  cli=|srv=|link=|raw_mtu= line after each SYN with an MSS.\n");
 }
 
 /* Read a whole file into a fresh buffer (NUL-terminated for convenience). */
@@ -95,7 +96,7 @@ static void addr_str(const struct huginn_syn_rec *rec, const unsigned char *a, c
 }
 
 static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_fp_db *db,
-		      unsigned sig_flags)
+		      unsigned sig_flags, int mtu_lines)
 {
 	struct p0f_sig sig;
 	struct p0f_fp_match m;
@@ -120,9 +121,22 @@ static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_fp_db *
 		return; /* cannot happen with these buffer sizes */
 	printf("cli=%s/%u|srv=%s/%u|os=%s|dist=%s|params=%s|raw_sig=%s\n", cli, rec->sport, srv,
 	       rec->dport, os, dist, params, raw);
+	/*
+	 * p0f's mod=mtu observation: for a SYN that states an MSS, unless it
+	 * matched a tool ('!') signature, after which p0f drops the connection.
+	 */
+	if (mtu_lines && sig.mss && !(m.sig >= 0 && m.tool)) {
+		char link[P0F_FP_STR_MAX];
+		unsigned mtu = sig.mss + (sig.ip_ver == 4 ? 40u : 60u);
+
+		if (!db || p0f_fp_mtu_link(db, &sig, &mtu, link, sizeof(link)) <= 0)
+			snprintf(link, sizeof(link), "???");
+		printf("cli=%s/%u|srv=%s/%u|link=%s|raw_mtu=%u\n", cli, rec->sport, srv, rec->dport,
+		       link, mtu);
+	}
 }
 
-static int run(const char *path, const struct p0f_fp_db *db, unsigned sig_flags)
+static int run(const char *path, const struct p0f_fp_db *db, unsigned sig_flags, int mtu_lines)
 {
 	struct p0f_pcap pc;
 	struct p0f_pcap_pkt pkt;
@@ -163,7 +177,7 @@ static int run(const char *path, const struct p0f_fp_db *db, unsigned sig_flags)
 		/* p0f drops SYN+FIN and SYN+RST as nonsense; so do we, here. */
 		if (rec.tcp_flags & (HUGINN_TCP_FIN | HUGINN_TCP_RST))
 			continue;
-		print_syn(&rec, db, sig_flags);
+		print_syn(&rec, db, sig_flags, mtu_lines);
 	}
 	if (rc < 0) {
 		fflush(stdout);
@@ -185,7 +199,7 @@ int fingerprint_main(int argc, char **argv)
 	const char *file = NULL, *dbpath = NULL;
 	struct p0f_fp_db *db = NULL;
 	unsigned sig_flags = 0;
-	int i, rc;
+	int i, rc, mtu_lines = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
@@ -193,6 +207,8 @@ int fingerprint_main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--emulate-p0f-bugs")) {
 			/* Test aid: reproduce p0f's ack+/opt+ bugs (docs/p0f.md). */
 			sig_flags |= P0F_SIG_P0F_BUGS;
+		} else if (!strcmp(argv[i], "--mtu")) {
+			mtu_lines = 1;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage();
 			return 0;
@@ -233,7 +249,7 @@ int fingerprint_main(int argc, char **argv)
 			return 1;
 		}
 	}
-	rc = run(file, db, sig_flags);
+	rc = run(file, db, sig_flags, mtu_lines);
 	free(db);
 	return rc;
 }

@@ -576,6 +576,7 @@ static void finish_exchange(struct http_proxy *p, struct http_conn *c)
 
 	if (u)
 		http_upstream_release(p, u, c->up_reusable && req_complete);
+	p->ms->spoofed += c->req.spoofed; /* x-tcp-* dropped from request trailers */
 	count_status(p, c);
 	if (!req_complete)
 		c->keep = 0;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http/engine.h"
+#include "http/rewrite.h"
 
 /* Read into b: 1 read something, 0 nothing to do, -1 EOF (first time), -2 error. */
 int http_buf_read(struct http_side *s, struct http_buf *b, uint64_t *ctr)
@@ -108,9 +109,26 @@ int http_flow_send(struct http_side *dst, char *h, uint32_t *hoff, uint32_t hlen
 }
 
 /* Clear the body bytes that arrived since the last scan.  0 or an HTTP_E_* error. */
+/* The trailer section is complete at b->p + b->rd + bd->fwd (bd->held bytes): filter it
+ * in place, close the gap it leaves, and clear what remains for sending. */
+static void trailers_done(struct http_body *bd, struct http_buf *b)
+{
+	char *t = b->p + b->rd + bd->fwd;
+	size_t keep = http_rewrite_trailers(t, bd->held, &bd->spoofed);
+	uint32_t gap = bd->held - (uint32_t)keep;
+
+	if (gap) {
+		/* Bytes after the body (a pipelined request) move up to fill the gap. */
+		memmove(t + keep, t + bd->held, b->wr - (b->rd + bd->fwd + bd->held));
+		b->wr -= gap;
+	}
+	bd->fwd += (uint32_t)keep;
+	bd->held = 0;
+}
+
 int http_body_scan(struct http_body *bd, struct http_buf *b)
 {
-	uint32_t avail = b->wr - b->rd - bd->fwd;
+	uint32_t avail = b->wr - b->rd - bd->fwd - bd->held;
 
 	switch (bd->kind) {
 	case HTTP_BODY_NONE:
@@ -127,19 +145,29 @@ int http_body_scan(struct http_body *bd, struct http_buf *b)
 	}
 	case HTTP_BODY_CHUNKED:
 		/* The framing passes through verbatim: the decoder only tells where the body
-		 * ends (and rejects anything it would not accept itself). */
+		 * ends (and rejects anything it would not accept itself).  The trailer section
+		 * is held back until complete, then filtered: fields a trailer may not carry
+		 * never cross the proxy. */
 		while (avail && !bd->ch.done) {
 			struct http_slice d;
-			long n = http_chunked_parse(&bd->ch, b->p + b->rd + bd->fwd, avail, &d);
+			size_t tb = bd->ch.trailer_bytes;
+			long n = http_chunked_parse(&bd->ch, b->p + b->rd + bd->fwd + bd->held, avail,
+						    &d);
+			uint32_t tr;
 
 			if (n < 0)
 				return (int)n;
 			if (n == 0)
 				break;
-			bd->fwd += (uint32_t)n;
+			tr = (uint32_t)(bd->ch.trailer_bytes - tb);
+			bd->fwd += (uint32_t)n - tr;
+			bd->held += tr;
 			avail -= (uint32_t)n;
 		}
-		bd->done = (uint8_t)bd->ch.done;
+		if (bd->ch.done && !bd->done) {
+			bd->done = 1;
+			trailers_done(bd, b);
+		}
 		return 0;
 	default: /* until close, tunnel */
 		bd->fwd += avail;

@@ -474,7 +474,13 @@ static void start_drain(struct http_proxy *p)
 	http_upstream_close_idle(p);
 	for (struct http_conn *c = p->clients, *nx; c; c = nx) {
 		nx = c->next;
-		/* A connection between requests is idle: close it now. */
+		if (c->state != C_HEAD || c->in.rd != c->in.wr)
+			continue;
+		/* Between requests: read what may already be there (a connection accepted a
+		 * moment ago has its request waiting); if nothing is, the connection is idle
+		 * and closes now. */
+		c->s.rd_ready = 1;
+		http_conn_drive(p, c);
 		if (c->state == C_HEAD && c->in.rd == c->in.wr)
 			http_conn_close(p, c);
 	}

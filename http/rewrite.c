@@ -257,6 +257,57 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 	return w.over ? -ENOSPC : (long)w.len;
 }
 
+static int trailer_forbidden(const char *name, size_t n)
+{
+	static const char *const deny[] = {
+		"content-length", "transfer-encoding", "trailer", "host", "connection",
+		"keep-alive", "proxy-connection", "te", "upgrade", "expect", "max-forwards",
+		"authorization", "proxy-authorization", "proxy-authenticate", "www-authenticate",
+		"cookie", "set-cookie", "content-type", "content-encoding", "content-range",
+		"range", "cache-control", "x-forwarded-for", "x-forwarded-proto",
+		"x-forwarded-port", "forwarded", "location", "age", "expires", "date",
+		"retry-after", "vary",
+	};
+
+	if (n >= 3 && eq_ci(name, 3, "if-", 3))
+		return 1;
+	for (size_t i = 0; i < sizeof(deny) / sizeof(deny[0]); i++)
+		if (eq_ci(name, n, deny[i], strlen(deny[i])))
+			return 1;
+	return 0;
+}
+
+size_t http_rewrite_trailers(char *p, size_t n, unsigned *spoofed)
+{
+	size_t in = 0, out = 0;
+
+	/* Lines are CRLF-terminated (the decoder checked); the empty one ends the section. */
+	while (in < n) {
+		char *nl = memchr(p + in, '\n', n - in);
+		size_t len = nl ? (size_t)(nl - (p + in)) + 1 : n - in;
+		char *colon = memchr(p + in, ':', len);
+		int drop = 0;
+
+		if (len > 2 && colon) {
+			size_t nlen = (size_t)(colon - (p + in));
+
+			if (nlen >= 6 && eq_ci(p + in, 6, "x-tcp-", 6)) {
+				drop = 1;
+				if (spoofed)
+					(*spoofed)++;
+			} else {
+				drop = trailer_forbidden(p + in, nlen);
+			}
+		}
+		if (!drop) {
+			memmove(p + out, p + in, len);
+			out += len;
+		}
+		in += len;
+	}
+	return out;
+}
+
 const char *http_rewrite_reason(int status)
 {
 	static const struct {

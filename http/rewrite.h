@@ -94,6 +94,15 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *conn, size_t nconn,
 			int keep_upgrade);
 
+/*
+ * Filter a chunked body's trailer section in place: p[0..n) is the whole section as the
+ * decoder accepted it (field lines, then the final CRLF).  Fields a trailer may not carry
+ * (RFC 9110 6.5.1: framing, routing, hop-by-hop, authentication, cookies, content
+ * metadata, conditionals) and every x-tcp-* field are dropped; others are kept in order.
+ * Returns the new length (at least 2: the final CRLF); *spoofed counts x-tcp-* drops.
+ */
+size_t http_rewrite_trailers(char *p, size_t n, unsigned *spoofed);
+
 /* A small complete error response ("HTTP/1.1 CODE Reason", text body, Connection: close
  * when close) into out.  Returns its length, or -ENOSPC. */
 long http_rewrite_error(int status, int close, char *out, size_t cap);

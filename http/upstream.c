@@ -177,8 +177,22 @@ int http_upstream_acquire(struct http_proxy *p, struct http_conn *c, int fresh)
 	const struct http_config_route *r;
 	unsigned int n, start;
 
-	if (c->gen != p->gen || c->route < 0 || (unsigned int)c->route >= p->cfg->n_routes)
-		return 502; /* a reload replaced the routes mid-request */
+	if (c->gen != p->gen || c->route < 0 || (unsigned int)c->route >= p->cfg->n_routes) {
+		/* A reload replaced the routes mid-request: the route index means nothing now,
+		 * but the backend already chosen may still be there (one attempt only: bit 31
+		 * of tried, above any route's backends, marks it). */
+		if (c->tried & 0x80000000u)
+			return 502;
+		c->tried |= 0x80000000u;
+		for (unsigned int i = 0; i < p->n_backends && c->upaddr[0]; i++) {
+			if (strcmp(p->backends[i].addr.text, c->upaddr))
+				continue;
+			if (connect_new(p, c, &p->backends[i]) == 0)
+				return 0;
+			break;
+		}
+		return 502;
+	}
 	r = &p->cfg->routes[c->route];
 	n = r->n_backends;
 	start = p->rr[c->route]++;

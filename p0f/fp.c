@@ -898,7 +898,7 @@ int p0f_fp_mtu_link(const struct p0f_fp_db *db, const struct p0f_sig *sig, unsig
 	if (!sig->mss)
 		return 0;
 	/* p0f assumes option-less headers here, whatever the SYN carried. */
-	want = (uint16_t)(sig->mss + (sig->ip_ver == 4 ? 40u : 60u)); /* p0f's u16 wraps */
+	want = sig->mss + (sig->ip_ver == 4 ? 40u : 60u);
 	*mtu = want;
 	for (i = 0; i < db->n_mtu; i++) {
 		if (db->mtu[i].mtu != want)

@@ -162,6 +162,10 @@ bad:
 	sig->quirks |= P0F_Q_BAD;
 }
 
+/*
+ * The candidate divisors in p0f's order; the first that divides the window
+ * wins.  mss >= 100 keeps every divisor positive.
+ */
 int p0f_sig_win_multi(uint16_t win, int32_t mss, uint32_t ts1, unsigned tot_hdr, int ip_ver,
 		      int *use_mtu)
 {

@@ -90,6 +90,13 @@ t_stop() {
 t_bg() {
 	name=$1
 	shift
+	# A shell function would run in a subshell whose pid is not the command's:
+	# turn t_in into nsenter so $T_PID is the real process and t_stop reaches it.
+	if [ "$1" = t_in ]; then
+		ns=$2
+		shift 2
+		set -- nsenter --net="/run/netns/$ns" "$@"
+	fi
 	"$@" >"$T_DIR/$name.log" 2>&1 &
 	T_PID=$!
 	T_PIDS="$T_PID $T_PIDS"

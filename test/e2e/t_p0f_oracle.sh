@@ -120,6 +120,18 @@ oracle() {
 	ours_norm "$T_DIR/ours.txt" >"$T_DIR/ours.norm"
 	ours_norm "$T_DIR/bugs.txt" >"$T_DIR/bugs.norm"
 	compare "$2" "$T_DIR/p0f.norm" "$T_DIR/ours.norm" "$T_DIR/bugs.norm" "$3"
+	# p0f's mod=mtu lines ([mtu] link names) against ours from --mtu.  The bug
+	# emulation is used: a bug case can flip a tool match, which hides the line.
+	"$PROXY" fingerprint "$1" --db "$db" --mtu --emulate-p0f-bugs 2>&1 | awk -F'|' '/\|link=/ {
+		p = $1; sub(/.*\//, "", p); print p "|" $3 "|" $4 }' | sort >"$T_DIR/ours.mtu"
+	awk -F'|' '/\] mod=mtu\|/ { p = $2; sub(/.*\//, "", p); print p "|" $5 "|" $6 }' \
+		"$T_DIR/p0f.log" | sort >"$T_DIR/p0f.mtu"
+	if diff -u "$T_DIR/p0f.mtu" "$T_DIR/ours.mtu" >"$T_DIR/mtu.diff"; then
+		t_ok "$3: all $(wc -l <"$T_DIR/p0f.mtu") mtu/link lines identical"
+	else
+		t_fail "$3: mtu/link lines differ"
+		sed 's/^/#   /' "$T_DIR/mtu.diff" | head -n 20
+	fi
 }
 
 # ---- 1. synthetic SYNs -------------------------------------------------------------

@@ -2,8 +2,11 @@
 # t_proxy_basic.sh - huginn-proxy in front of a real nginx on loopback: routing (longest
 # prefix, 404, replace_path, round robin, a refusing backend skipped), header rules,
 # hop-by-hop and X-Forwarded-* handling, client x-tcp-* stripped, keep-alive reuse and
-# force_new_connection seen from nginx's $connection, pipelining, HEAD, /metrics,
-# /health, /ready, the access log, and a clean SIGTERM exit.
+# force_new_connection seen from nginx's $connection, a stale pooled upstream connection,
+# pipelining (4 and 100 requests), HEAD/204/304 without bodies, a declined Upgrade, a
+# backend closing after its answer, 103 interim answers, HTTP/1.0, absolute-form, an IPv6
+# listener, 200 concurrent clients, /metrics, /health, /ready, the access log, and a clean
+# SIGTERM exit.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxy_lib.sh"
 pl_need

@@ -3,8 +3,10 @@
 # bytes and request-smuggling attempts (and the backend's own log proves none of them
 # reached it), 404, 408 (half a head, small client_header timeout), 413, 414, 431 (small
 # limits), 502 (closed port; a backend answering garbage), 503 (max_connections reached),
-# 504 (a backend that never answers, small upstream_response timeout).  The proxy must
-# stay up and keep serving after each.
+# 504 (a backend that never answers, small upstream_response timeout); responses with
+# broken framing (502); framing fields in trailers either way; values just inside the
+# limits; clients aborting mid-request; a request trickling in byte by byte; the idle
+# timeout.  The proxy must stay up and keep serving after each.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxy_lib.sh"
 pl_need

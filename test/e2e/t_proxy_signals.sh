@@ -1,6 +1,6 @@
 #!/bin/sh
-# t_proxy_signals.sh - huginn-proxy's signals under traffic, with two workers: SIGHUP while wrk runs
-# (config rewritten with a new route and header rule; zero failed requests, the new
+# t_proxy_signals.sh - huginn-proxy's signals under traffic, two workers: SIGHUP while wrk
+# runs (config rewritten with a new route and header rule; zero failed requests, the new
 # route works, the pid stays), a SIGHUP with a broken file (old config kept), a SIGHUP
 # during a request that removes its route, and SIGTERM drains (a slow in-flight request
 # completes with 200, new connections are refused, an idle client does not delay the

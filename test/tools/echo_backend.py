@@ -423,6 +423,8 @@ class Server(socketserver.ThreadingTCPServer):
 
 def main():
     global LOG_FILE
+    # chaos.py is imported from beside this file; leave no __pycache__ in the tree.
+    sys.dont_write_bytecode = True
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
@@ -435,6 +437,15 @@ def main():
 
     CHAOS_RNG[0] = random.Random(a.seed)
     LOG_FILE = open(a.log, "a")
+    # Leave with the test that started us, even if it was killed without cleaning up.
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     srv = Server((a.addr, a.port), Handler)
     srv.mode = a.mode
     log("LISTEN %s:%d %s" % (a.addr, a.port, a.mode))

@@ -5,6 +5,8 @@
  * may always give.
  */
 #include <errno.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +82,27 @@ int main(void)
 	snprintf(p, sizeof(p), "%s/tcp_syn_map_v4", dir);
 	is_int(pinperm_dir(p, gid), -ENOTDIR, "a file as pin directory: -ENOTDIR");
 	if (geteuid() == 0) {
-		/* Without CAP_CHOWN and outside the group: what the agent reports as EPERM. */
-		skip("EPERM for a group we are not in: covered by t_agent_health.sh as root");
+		/*
+		 * Without CAP_CHOWN and outside the group: what the agent reports as EPERM.
+		 * As root, a child drops to nobody and tries on a directory of its own.
+		 */
+		pid_t pid = fork();
+		int status = 0;
+
+		if (pid == 0) {
+			char own[] = "/tmp/huginn-pinperm-nobody.XXXXXX";
+			int rc;
+
+			if (setgroups(0, NULL) || setgid(65534) || setuid(65534) || !mkdtemp(own))
+				_exit(3);
+			rc = pinperm_dir(own, 0);
+			rmdir(own);
+			_exit(rc == -EPERM ? 0 : 1);
+		}
+		ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+			   WEXITSTATUS(status) == 0,
+		   "a group we are not in, without CAP_CHOWN: -EPERM (child as uid 65534, status %d)",
+		   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	} else {
 		is_int(pinperm_dir(dir, 0), -EPERM, "a group we are not in: -EPERM");
 	}
