@@ -19,6 +19,7 @@
 
 #include "bpf/xdp_syn.h"
 #include "fingerprint.h"
+#include "sys/file.h"
 #include "p0f/fp.h"
 #include "p0f/pcap.h"
 #include "p0f/sig.h"
@@ -32,54 +33,6 @@ static void usage(void)
 			"  Prints cli=|srv=|os=|dist=|params=|raw_sig= for every TCP SYN,\n"
 			"  as p0f 3.09b would (see docs/p0f.md); --mtu adds a\n"
 			"  cli=|srv=|link=|raw_mtu= line after each SYN with an MSS.\n");
-}
-
-/* Read a whole file into a fresh buffer (NUL-terminated for convenience). */
-static int slurp(const char *path, size_t max, char **out, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISREG(st.st_mode) ? errno : EINVAL;
-
-		close(fd);
-		return -e;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-
-			free(buf);
-			close(fd);
-			return -e;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = 0;
-	*out = buf;
-	*len = got;
-	return 0;
 }
 
 /* Addresses as p0f prints them: IPv6 as eight unabbreviated hex groups. */
@@ -144,7 +97,7 @@ static int run(const char *path, const struct p0f_fp_db *db, unsigned sig_flags,
 	size_t len;
 	int rc;
 
-	rc = slurp(path, CAPTURE_MAX, &buf, &len);
+	rc = file_read_all(path, CAPTURE_MAX, &buf, &len);
 	if (rc < 0) {
 		fprintf(stderr, "huginn-proxy fingerprint: %s: %s\n", path, strerror(-rc));
 		return 1;
@@ -228,7 +181,7 @@ int fingerprint_main(int argc, char **argv)
 		char *text;
 		size_t len;
 
-		rc = slurp(dbpath, P0F_FP_MAX_FILE, &text, &len);
+		rc = file_read_all(dbpath, P0F_FP_MAX_FILE, &text, &len);
 		if (rc < 0) {
 			fprintf(stderr, "huginn-proxy fingerprint: %s: %s\n", dbpath,
 				strerror(-rc));

@@ -159,12 +159,15 @@ static pid_t spawn(const struct http_config *cfg, const char *path, struct http_
 		   unsigned int idx, const struct http_fp_hook *hook, int parent_sigfd,
 		   const sigset_t *set)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid != 0)
 		return pid;
-	/* Child: die with the parent; its own signalfd reads its own signals. */
+	/* Child: die with the parent (also if it died before the prctl took effect); its own
+	 * signalfd reads its own signals. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
 	close(parent_sigfd);
 	int sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {

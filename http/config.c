@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "http/config.h"
+#include "sys/file.h"
 #include "http/toml.h"
 
 enum sect {
@@ -882,41 +883,22 @@ int http_config_parse(const char *buf, size_t len, const char *name, struct http
 
 int http_config_load_file(const char *path, struct http_config *cfg, char *err, size_t errlen)
 {
-	size_t cap = HTTP_CONFIG_MAX_FILE_BYTES + 1, len = 0;
+	size_t len = 0;
 	char *buf;
-	int fd, r;
+	int r;
 
 	http_config_defaults(cfg);
 	if (err && errlen)
 		err[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
+	r = file_read_all(path, HTTP_CONFIG_MAX_FILE_BYTES, &buf, &len);
+	if (r == -EFBIG) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: file too large (max %u bytes)", path,
+				 (unsigned)HTTP_CONFIG_MAX_FILE_BYTES);
+		return -E2BIG;
+	}
+	if (r < 0)
 		goto out_errno;
-	}
-	buf = malloc(cap);
-	if (!buf) {
-		r = -ENOMEM;
-		close(fd);
-		goto out_errno;
-	}
-	/* One byte past the limit tells "too large" from "exactly at the limit". */
-	while (len < cap) {
-		ssize_t n = read(fd, buf + len, cap - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			free(buf);
-			close(fd);
-			goto out_errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
 	r = http_config_parse(buf, len, path, cfg, err, errlen);
 	free(buf);
 	return r;

@@ -14,46 +14,7 @@
 
 #include "http/fp.h"
 #include "p0f/sig.h"
-
-/* Read a whole regular file of at most max bytes into a malloc'd buffer. */
-static int read_file(const char *path, size_t max, char **out, size_t *outlen)
-{
-	struct stat st;
-	size_t got = 0;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = 0;
-	*out = buf;
-	*outlen = got;
-	return 0;
-}
+#include "sys/file.h"
 
 /*
  * The label text goes verbatim into a request header: a CR, LF or other control
@@ -99,7 +60,7 @@ static int load_db(struct http_fp *fp, const char *path, char *err, size_t errle
 	char *text = NULL;
 	int rc;
 
-	rc = read_file(path, P0F_FP_MAX_FILE, &text, &len);
+	rc = file_read_all(path, P0F_FP_MAX_FILE, &text, &len);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		return rc;

@@ -361,7 +361,7 @@ static void alog_flush(struct http_proxy *p)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break; /* a full or closed stdout loses lines, never blocks the loop */
+			break; /* a closed or failing stdout loses the lines, not the loop */
 		off += (size_t)n;
 	}
 	p->alog_len = 0;

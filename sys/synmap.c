@@ -132,43 +132,29 @@ int synmap_open(struct synmap *m)
 	return 0;
 }
 
-/* Map id behind a pin, without keeping it open. */
-static int pin_id(const char *dir, const char *name, uint32_t *id)
-{
-	struct bpf_map_info info;
-	uint32_t len = sizeof(info);
-	char path[SYNMAP_DIR_MAX + 32];
-	int fd, err;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path, BPF_F_RDONLY);
-	if (fd < 0)
-		return fd;
-	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info(fd, &info, &len);
-	close(fd);
-	if (err < 0)
-		return err;
-	*id = info.id;
-	return 0;
-}
-
 int synmap_refresh(struct synmap *m)
 {
+	const uint32_t rec = sizeof(struct huginn_syn_rec);
 	uint32_t id4 = 0, id6 = 0;
 	struct pinned p;
-	int err;
+	int fd4, fd6;
 
-	err = pin_id(m->dir, HUGINN_MAP_SYN_V4, &id4);
-	if (err == 0)
-		err = pin_id(m->dir, HUGINN_MAP_SYN_V6, &id6);
-	if (err < 0)
-		return err;
+	/* Cheap path first: are the pins still the maps we hold? */
+	fd4 = open_pin(m->dir, HUGINN_MAP_SYN_V4, BPF_MAP_TYPE_LRU_HASH,
+		       sizeof(struct huginn_syn_key_v4), rec, &id4);
+	if (fd4 < 0)
+		return fd4;
+	close(fd4);
+	fd6 = open_pin(m->dir, HUGINN_MAP_SYN_V6, BPF_MAP_TYPE_LRU_HASH,
+		       sizeof(struct huginn_syn_key_v6), rec, &id6);
+	if (fd6 < 0)
+		return fd6;
+	close(fd6);
 	if (synmap_is_open(m) && id4 == m->id_v4 && id6 == m->id_v6)
 		return 0;
-	err = open_all(m->dir, &p);
-	if (err < 0)
-		return err;
+	fd4 = open_all(m->dir, &p);
+	if (fd4 < 0)
+		return fd4;
 	adopt(m, &p);
 	return 1;
 }
