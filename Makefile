@@ -172,7 +172,7 @@ install: all
 	install -m 0644 $(BPF_OBJ) $(DESTDIR)$(PREFIX)/lib/huginn/
 
 fmt:
-	clang-format -i $(LIB_SRCS) $(AGENT_SRCS) $(PROXY_SRCS) $(wildcard */*.h)
+	clang-format -i $$(git ls-files "*.c" "*.h")
 
 clean:
 	rm -rf $(BUILD)

@@ -134,8 +134,10 @@ int health_main(int argc, char **argv)
 		return 2;
 	}
 	if (http_config_parse_addr(addr, strlen(addr), &sa, &salen) < 0) {
-		fprintf(stderr, "health: '%s' is not a numeric address:port (a.b.c.d:port or "
-				"[v6]:port)\n", addr);
+		fprintf(stderr,
+			"health: '%s' is not a numeric address:port (a.b.c.d:port or "
+			"[v6]:port)\n",
+			addr);
 		return 2;
 	}
 	if (path[0] != '/' || strpbrk(path, " \r\n\t")) {

@@ -39,7 +39,7 @@
 
 static enum http_log_level log_threshold = HTTP_LOG_INFO;
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 static void log_msg(void *ctx, enum http_log_level level, const char *msg)
 {
@@ -49,8 +49,8 @@ static void log_msg(void *ctx, enum http_log_level level, const char *msg)
 	fprintf(stderr, PROG "[%d]: %s: %s\n", (int)getpid(), level_names[level], msg);
 }
 
-__attribute__((format(printf, 2, 3))) static void logf_(enum http_log_level level,
-							 const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void logf_(enum http_log_level level, const char *fmt,
+							...)
 {
 	char buf[1024];
 	va_list ap;
@@ -63,21 +63,22 @@ __attribute__((format(printf, 2, 3))) static void logf_(enum http_log_level leve
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: " PROG " [-t] CONFIG\n"
-		"       " PROG " fingerprint [ARGS...]\n"
-		"       " PROG " --version | --help\n"
-		"\n"
-		"An HTTP/1.1 reverse proxy that adds the client's TCP SYN fingerprint\n"
-		"(x-tcp-p0f) to every request it forwards.\n"
-		"\n"
-		"  -t          check CONFIG and exit (0 when valid; else print FILE:LINE:COL: error)\n"
-		"  --version   print the version and exit\n"
-		"  --help      print this help and exit\n"
-		"\n"
-		"Signals: SIGTERM/SIGINT drain in-flight requests and exit; SIGHUP reloads\n"
-		"routes, backends, headers and timeouts from CONFIG.\n"
-		"Environment: HUGINN_LOG=err|warn|info|debug (stderr log level, default info).\n");
+	fprintf(
+	    f,
+	    "usage: " PROG " [-t] CONFIG\n"
+	    "       " PROG " fingerprint [ARGS...]\n"
+	    "       " PROG " --version | --help\n"
+	    "\n"
+	    "An HTTP/1.1 reverse proxy that adds the client's TCP SYN fingerprint\n"
+	    "(x-tcp-p0f) to every request it forwards.\n"
+	    "\n"
+	    "  -t          check CONFIG and exit (0 when valid; else print FILE:LINE:COL: error)\n"
+	    "  --version   print the version and exit\n"
+	    "  --help      print this help and exit\n"
+	    "\n"
+	    "Signals: SIGTERM/SIGINT drain in-flight requests and exit; SIGHUP reloads\n"
+	    "routes, backends, headers and timeouts from CONFIG.\n"
+	    "Environment: HUGINN_LOG=err|warn|info|debug (stderr log level, default info).\n");
 }
 
 static void set_log_level(void)
@@ -114,14 +115,14 @@ static int run_worker(const struct http_config *cfg, const char *path, struct ht
 		      unsigned int worker, const struct http_fp_hook *hook, int sigfd)
 {
 	struct http_proxy_opts o = {
-		.config_path = path,
-		.metrics = m,
-		.worker = worker,
-		.hook = hook,
-		.sigfd = sigfd,
-		.access_fd = cfg->access_log ? 1 : -1,
-		.log = log_msg,
-		.log_ctx = NULL,
+	    .config_path = path,
+	    .metrics = m,
+	    .worker = worker,
+	    .hook = hook,
+	    .sigfd = sigfd,
+	    .access_fd = cfg->access_log ? 1 : -1,
+	    .log = log_msg,
+	    .log_ctx = NULL,
 	};
 	struct http_proxy *p = NULL;
 	char err[512];
@@ -198,7 +199,7 @@ static int supervise(struct http_config *cfg, const char *path, struct http_metr
 	}
 	logf_(HTTP_LOG_INFO, "started %u workers", n);
 	while (alive > 0) {
-		struct pollfd pfd = { .fd = sigfd, .events = POLLIN };
+		struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
 		int tmo = -1;
 
 		if (stopping) {
@@ -226,7 +227,8 @@ static int supervise(struct http_config *cfg, const char *path, struct http_metr
 					logf_(HTTP_LOG_INFO, "signal %u: draining workers",
 					      si.ssi_signo);
 					stopping = 1;
-					stop_deadline = now_s() + cfg->shutdown_drain_ms / 1000.0 + 5;
+					stop_deadline =
+					    now_s() + cfg->shutdown_drain_ms / 1000.0 + 5;
 				}
 				for (unsigned int i = 0; i < n; i++)
 					if (w[i].pid > 0)
@@ -277,15 +279,18 @@ static int supervise(struct http_config *cfg, const char *path, struct http_metr
 				double age = (double)(now.tv_sec - w[i].started.tv_sec);
 
 				if (WIFEXITED(st))
-					logf_(HTTP_LOG_ERR, "worker %u (pid %d) exited with status %d",
-					      i, (int)pid, WEXITSTATUS(st));
+					logf_(HTTP_LOG_ERR,
+					      "worker %u (pid %d) exited with status %d", i,
+					      (int)pid, WEXITSTATUS(st));
 				else
-					logf_(HTTP_LOG_ERR, "worker %u (pid %d) killed by signal %d",
-					      i, (int)pid, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+					logf_(HTTP_LOG_ERR,
+					      "worker %u (pid %d) killed by signal %d", i, (int)pid,
+					      WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 				if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && age < 2) {
 					/* A worker that fails right at startup (cannot bind, say)
 					 * would fail again: stop everything. */
-					logf_(HTTP_LOG_ERR, "worker %u failed at startup: stopping", i);
+					logf_(HTTP_LOG_ERR, "worker %u failed at startup: stopping",
+					      i);
 					stopping = 1;
 					status = 1;
 					stop_deadline = now_s() + 5;
@@ -346,12 +351,12 @@ static int start_fingerprint(const struct http_config *cfg, struct http_fp *fp, 
 		if (rc == 0)
 			break;
 		if (rc != -ENOENT) {
-			logf_(HTTP_LOG_ERR,
-			      "[fingerprint] cannot open the SYN maps under %s: %s%s", pin,
-			      strerror(-rc),
+			logf_(HTTP_LOG_ERR, "[fingerprint] cannot open the SYN maps under %s: %s%s",
+			      pin, strerror(-rc),
 			      rc == -EPERM ? " (the proxy needs CAP_BPF)"
-			      : rc == -EACCES ? " (the pins and their directory must be readable by "
-						"the proxy's user)"
+			      : rc == -EACCES
+				  ? " (the pins and their directory must be readable by "
+				    "the proxy's user)"
 			      : rc == -EPROTO ? " (the maps were made by an incompatible agent)"
 					      : "");
 			return 1;
@@ -359,20 +364,22 @@ static int start_fingerprint(const struct http_config *cfg, struct http_fp *fp, 
 		if (waited >= MAP_WAIT_SECONDS) {
 			logf_(HTTP_LOG_ERR,
 			      "[fingerprint] no SYN maps under %s after %d s: is huginn-ebpf-agent "
-			      "running with HUGINN_EBPF_PIN_PATH=%s?", pin, MAP_WAIT_SECONDS, pin);
+			      "running with HUGINN_EBPF_PIN_PATH=%s?",
+			      pin, MAP_WAIT_SECONDS, pin);
 			return 1;
 		}
 		if (waited % 5 == 0)
 			logf_(HTTP_LOG_WARN,
-			      "[fingerprint] waiting for the agent's maps under %s (%d s of %d)", pin,
-			      waited, MAP_WAIT_SECONDS);
+			      "[fingerprint] waiting for the agent's maps under %s (%d s of %d)",
+			      pin, waited, MAP_WAIT_SECONDS);
 		/* Sleep a second, or less if a signal arrives: SIGTERM ends the wait. */
 		if (poll(&pfd, 1, 1000) > 0) {
 			struct signalfd_siginfo si;
 
 			if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
 			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)) {
-				logf_(HTTP_LOG_INFO, "[fingerprint] signal %u while waiting: exiting",
+				logf_(HTTP_LOG_INFO,
+				      "[fingerprint] signal %u while waiting: exiting",
 				      si.ssi_signo);
 				return 1;
 			}

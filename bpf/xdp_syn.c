@@ -27,45 +27,45 @@ struct huginn_map_def {
 };
 
 struct huginn_map_def tcp_syn_map_v4 SEC("maps") = {
-	.type = BPF_MAP_TYPE_LRU_HASH,
-	.key_size = sizeof(struct huginn_syn_key_v4),
-	.value_size = sizeof(struct huginn_syn_rec),
-	.max_entries = HUGINN_SYN_MAP_DEFAULT_ENTRIES,
+    .type = BPF_MAP_TYPE_LRU_HASH,
+    .key_size = sizeof(struct huginn_syn_key_v4),
+    .value_size = sizeof(struct huginn_syn_rec),
+    .max_entries = HUGINN_SYN_MAP_DEFAULT_ENTRIES,
 };
 
 struct huginn_map_def tcp_syn_map_v6 SEC("maps") = {
-	.type = BPF_MAP_TYPE_LRU_HASH,
-	.key_size = sizeof(struct huginn_syn_key_v6),
-	.value_size = sizeof(struct huginn_syn_rec),
-	.max_entries = HUGINN_SYN_MAP_DEFAULT_ENTRIES,
+    .type = BPF_MAP_TYPE_LRU_HASH,
+    .key_size = sizeof(struct huginn_syn_key_v6),
+    .value_size = sizeof(struct huginn_syn_rec),
+    .max_entries = HUGINN_SYN_MAP_DEFAULT_ENTRIES,
 };
 
 struct huginn_map_def syn_counter SEC("maps") = {
-	.type = BPF_MAP_TYPE_ARRAY,
-	.key_size = sizeof(__u32),
-	.value_size = sizeof(__u64),
-	.max_entries = 1,
+    .type = BPF_MAP_TYPE_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(__u64),
+    .max_entries = 1,
 };
 
 struct huginn_map_def syn_insert_failures SEC("maps") = {
-	.type = BPF_MAP_TYPE_ARRAY,
-	.key_size = sizeof(__u32),
-	.value_size = sizeof(__u64),
-	.max_entries = 1,
+    .type = BPF_MAP_TYPE_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(__u64),
+    .max_entries = 1,
 };
 
 struct huginn_map_def syn_stats SEC("maps") = {
-	.type = BPF_MAP_TYPE_ARRAY,
-	.key_size = sizeof(__u32),
-	.value_size = sizeof(__u64),
-	.max_entries = HUGINN_STAT_MAX,
+    .type = BPF_MAP_TYPE_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(__u64),
+    .max_entries = HUGINN_STAT_MAX,
 };
 
 struct huginn_map_def huginn_config SEC("maps") = {
-	.type = BPF_MAP_TYPE_ARRAY,
-	.key_size = sizeof(__u32),
-	.value_size = sizeof(struct huginn_config),
-	.max_entries = 1,
+    .type = BPF_MAP_TYPE_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(struct huginn_config),
+    .max_entries = 1,
 };
 
 static HUGINN_INLINE void count(void *map, __u32 idx)

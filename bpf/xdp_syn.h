@@ -52,35 +52,35 @@ struct huginn_syn_key_v6 {
 };
 
 /* ip_flags bits (derived, so readers need not re-decode the IP header). */
-#define HUGINN_IP_DF 0x0001       /* IPv4 don't-fragment */
-#define HUGINN_IP_MBZ 0x0002      /* IPv4 reserved ("evil") bit set */
-#define HUGINN_IP_ID_NZ 0x0004    /* IPv4 identification non-zero */
-#define HUGINN_IP_FLOW_NZ 0x0008  /* IPv6 flow label non-zero */
+#define HUGINN_IP_DF 0x0001	 /* IPv4 don't-fragment */
+#define HUGINN_IP_MBZ 0x0002	 /* IPv4 reserved ("evil") bit set */
+#define HUGINN_IP_ID_NZ 0x0004	 /* IPv4 identification non-zero */
+#define HUGINN_IP_FLOW_NZ 0x0008 /* IPv6 flow label non-zero */
 
 struct huginn_syn_rec {
-	__u64 ts_ns;       /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at capture */
-	__u8 saddr[16];    /* IPv4 uses the first 4 bytes, the rest is zero */
+	__u64 ts_ns;	/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at capture */
+	__u8 saddr[16]; /* IPv4 uses the first 4 bytes, the rest is zero */
 	__u8 daddr[16];
 	__u16 sport;
 	__u16 dport;
-	__u8 ip_ver;       /* 4 or 6 */
-	__u8 ttl;          /* IPv4 TTL or IPv6 hop limit as observed */
-	__u8 ip_opt_len;   /* IPv4 options bytes (IHL * 4 - 20); 0 for IPv6 */
-	__u8 tos;          /* IPv4 TOS byte / IPv6 traffic class; ECN in low 2 bits */
-	__u16 ip_hdr_len;  /* bytes from IP header start to TCP header (v6: incl. ext) */
-	__u16 ip_flags;    /* HUGINN_IP_* */
-	__u16 ip_id;       /* IPv4 identification; 0 for IPv6 */
-	__u8 ip_ext_cnt;   /* IPv6 extension headers walked */
+	__u8 ip_ver;	  /* 4 or 6 */
+	__u8 ttl;	  /* IPv4 TTL or IPv6 hop limit as observed */
+	__u8 ip_opt_len;  /* IPv4 options bytes (IHL * 4 - 20); 0 for IPv6 */
+	__u8 tos;	  /* IPv4 TOS byte / IPv6 traffic class; ECN in low 2 bits */
+	__u16 ip_hdr_len; /* bytes from IP header start to TCP header (v6: incl. ext) */
+	__u16 ip_flags;	  /* HUGINN_IP_* */
+	__u16 ip_id;	  /* IPv4 identification; 0 for IPv6 */
+	__u8 ip_ext_cnt;  /* IPv6 extension headers walked */
 	__u8 pad0;
-	__u32 flow_label;  /* IPv6 flow label (20 bits); 0 for IPv4 */
+	__u32 flow_label; /* IPv6 flow label (20 bits); 0 for IPv4 */
 	__u32 seq;
 	__u32 ack;
 	__u16 win;
 	__u16 urg_ptr;
-	__u8 tcp_doff;     /* TCP header length in bytes (data offset * 4) */
-	__u8 tcp_res;      /* reserved bits of byte 12 incl. NS (byte 12 & 0x0f) */
-	__u8 tcp_flags;    /* byte 13: CWR ECE URG ACK PSH RST SYN FIN */
-	__u8 opt_len;      /* valid bytes in opts[] (tcp_doff - 20) */
+	__u8 tcp_doff;	   /* TCP header length in bytes (data offset * 4) */
+	__u8 tcp_res;	   /* reserved bits of byte 12 incl. NS (byte 12 & 0x0f) */
+	__u8 tcp_flags;	   /* byte 13: CWR ECE URG ACK PSH RST SYN FIN */
+	__u8 opt_len;	   /* valid bytes in opts[] (tcp_doff - 20) */
 	__u16 payload_len; /* TCP payload bytes per the IP length fields */
 	__u16 pad1;
 	__u8 opts[HUGINN_TCP_OPT_MAX];
@@ -98,9 +98,9 @@ enum huginn_stat {
 
 /* Single entry of huginn_config.  Zero fields mean "no filter". */
 struct huginn_config {
-	__u32 dst_v4;     /* network order; 0 = any */
-	__u8 dst_v6[16];  /* all zero = any */
-	__u16 dst_port;   /* host order; 0 = any */
+	__u32 dst_v4;	 /* network order; 0 = any */
+	__u8 dst_v6[16]; /* all zero = any */
+	__u16 dst_port;	 /* host order; 0 = any */
 	__u16 pad;
 };
 
@@ -114,8 +114,8 @@ _Static_assert(sizeof(struct huginn_config) == 24, "config layout");
 
 /* Parser result. */
 enum huginn_parse_status {
-	HUGINN_PARSE_SYN = 0,       /* a SYN without ACK, record filled */
-	HUGINN_PARSE_SKIP = 1,      /* not IP/TCP, not a SYN, a fragment: not ours */
+	HUGINN_PARSE_SYN = 0,	    /* a SYN without ACK, record filled */
+	HUGINN_PARSE_SKIP = 1,	    /* not IP/TCP, not a SYN, a fragment: not ours */
 	HUGINN_PARSE_MALFORMED = 2, /* an IP/TCP header that lies about its size */
 };
 
@@ -162,7 +162,7 @@ static HUGINN_INLINE void huginn_put_port(__u16 *dst, __u16 port)
  * on a SYN (other segments are SKIP before their TCP lengths are trusted).
  */
 static HUGINN_INLINE int huginn_parse_tcp(const __u8 *tcp, const __u8 *end, __u32 l4_len,
-					    struct huginn_syn_rec *rec)
+					  struct huginn_syn_rec *rec)
 {
 	__u32 doff, i;
 
@@ -200,7 +200,7 @@ static HUGINN_INLINE int huginn_parse_tcp(const __u8 *tcp, const __u8 *end, __u3
 }
 
 static HUGINN_INLINE int huginn_parse_ipv4(const __u8 *ip, const __u8 *end,
-					     struct huginn_syn_rec *rec)
+					   struct huginn_syn_rec *rec)
 {
 	__u32 ihl, tot_len, i;
 	__u16 frag;
@@ -243,7 +243,7 @@ static HUGINN_INLINE int huginn_parse_ipv4(const __u8 *ip, const __u8 *end,
 }
 
 static HUGINN_INLINE int huginn_parse_ipv6(const __u8 *ip, const __u8 *end,
-					     struct huginn_syn_rec *rec)
+					   struct huginn_syn_rec *rec)
 {
 	__u32 off = 40, plen, i, len;
 	__u8 nh;
@@ -310,7 +310,7 @@ static HUGINN_INLINE int huginn_parse_ipv6(const __u8 *ip, const __u8 *end,
  * says which family's counter to bump (0 if unknown).
  */
 static HUGINN_INLINE int huginn_parse_frame(const void *data, const void *data_end,
-					      struct huginn_syn_rec *rec)
+					    struct huginn_syn_rec *rec)
 {
 	const __u8 *p = (const __u8 *)data, *end = (const __u8 *)data_end;
 	__u16 proto;
@@ -337,7 +337,7 @@ static HUGINN_INLINE int huginn_parse_frame(const void *data, const void *data_e
 
 /* Parse a frame that starts at the IP header (Linux cooked captures, raw IP). */
 static HUGINN_INLINE int huginn_parse_ip(const void *data, const void *data_end,
-					   struct huginn_syn_rec *rec)
+					 struct huginn_syn_rec *rec)
 {
 	const __u8 *p = (const __u8 *)data, *end = (const __u8 *)data_end;
 
@@ -352,7 +352,7 @@ static HUGINN_INLINE int huginn_parse_ip(const void *data, const void *data_end,
 
 /* Does a parsed SYN match the destination filter?  Zero fields match all. */
 static HUGINN_INLINE int huginn_filter_match(const struct huginn_config *cfg,
-					       const struct huginn_syn_rec *rec)
+					     const struct huginn_syn_rec *rec)
 {
 	__u32 i, any = 1;
 

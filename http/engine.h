@@ -63,9 +63,9 @@ struct http_body {
 	uint64_t left;
 	struct http_chunked ch;
 	uint32_t fwd;
-	uint32_t held;    /* trailer bytes after fwd, kept back until the section is whole */
+	uint32_t held;	  /* trailer bytes after fwd, kept back until the section is whole */
 	unsigned spoofed; /* x-tcp-* trailer fields dropped */
-	uint8_t done;     /* the whole body has been cleared (sending may still be pending) */
+	uint8_t done;	  /* the whole body has been cleared (sending may still be pending) */
 };
 
 struct http_upstream;

@@ -151,8 +151,8 @@ int http_body_scan(struct http_body *bd, struct http_buf *b)
 		while (avail && !bd->ch.done) {
 			struct http_slice d;
 			size_t tb = bd->ch.trailer_bytes;
-			long n = http_chunked_parse(&bd->ch, b->p + b->rd + bd->fwd + bd->held, avail,
-						    &d);
+			long n = http_chunked_parse(&bd->ch, b->p + b->rd + bd->fwd + bd->held,
+						    avail, &d);
 			uint32_t tr;
 
 			if (n < 0)

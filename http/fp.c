@@ -78,7 +78,8 @@ static int load_db(struct http_fp *fp, const char *path, char *err, size_t errle
 		if (perr.line)
 			snprintf(err, errlen, "%s:%u:%u: %s", path, perr.line, perr.col, perr.msg);
 		else
-			snprintf(err, errlen, "%s: %s", path, perr.msg[0] ? perr.msg : strerror(-rc));
+			snprintf(err, errlen, "%s: %s", path,
+				 perr.msg[0] ? perr.msg : strerror(-rc));
 		free(fp->db);
 		fp->db = NULL;
 		return rc;
@@ -96,7 +97,7 @@ int http_fp_format(const struct huginn_syn_rec *rec, const struct p0f_fp_db *db,
 		   size_t cap)
 {
 	char sig_text[P0F_SIG_STR_MAX], os[P0F_FP_STR_MAX], dist[P0F_FP_STR_MAX],
-		params[P0F_FP_STR_MAX];
+	    params[P0F_FP_STR_MAX];
 	struct p0f_fp_match m;
 	struct p0f_sig sig;
 	int n, rc;
@@ -148,7 +149,7 @@ static int hook_on_accept(void *ctx, const struct sockaddr *peer, socklen_t peer
 
 /* Append to out at *len; on overflow the text is cut at a line boundary. */
 static void put(char *out, size_t cap, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void put(char *out, size_t cap, size_t *len, const char *fmt, ...)
 {

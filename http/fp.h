@@ -5,10 +5,10 @@
  * connection.
  *
  * Header formats (documented in README):
- *   x-tcp-p0f: <p0f raw_sig>                      e.g. 4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0
- *   x-tcp-p0f-os: os=<label>|dist=<N>|params=<P>  p0f's own log fields, os=??? when no signature fits
- * On a miss (no fresh record of this very peer) no line is produced: nothing is
- * guessed.
+ *   x-tcp-p0f: <p0f raw_sig>                      e.g.
+ * 4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0 x-tcp-p0f-os: os=<label>|dist=<N>|params=<P>
+ * p0f's own log fields, os=??? when no signature fits On a miss (no fresh record of this very peer)
+ * no line is produced: nothing is guessed.
  *
  * Counters live in one MAP_SHARED mapping made by http_fp_create, so that
  * worker processes forked afterwards count into the same place.
@@ -25,15 +25,15 @@
 
 struct http_fp_stats {
 	uint64_t results[SYNMAP_RESULT_MAX]; /* lookups by enum synmap_result */
-	uint64_t reopens;                    /* maps re-opened after the agent recreated them */
-	uint64_t ids_seen;                   /* map ids (v4 << 32 | v6) last counted in reopens */
+	uint64_t reopens;		     /* maps re-opened after the agent recreated them */
+	uint64_t ids_seen;		     /* map ids (v4 << 32 | v6) last counted in reopens */
 };
 
 struct http_fp {
 	struct synmap map;
-	struct p0f_fp_db *db;         /* NULL without a database */
-	struct http_fp_stats *stats;  /* shared mapping */
-	struct http_fp_hook hook;     /* points back at this struct */
+	struct p0f_fp_db *db;	     /* NULL without a database */
+	struct http_fp_stats *stats; /* shared mapping */
+	struct http_fp_hook hook;    /* points back at this struct */
 };
 
 /*

@@ -7,7 +7,7 @@ what=${1:-build}
 
 need_build="clang:clang musl-gcc:musl-tools llvm-objdump:llvm gcc:gcc make:make"
 need_run="ip:iproute2 curl:curl nginx:nginx p0f:p0f bpftool:bpftool"
-need_test="wrk:wrk haproxy:haproxy tcpdump:tcpdump buildah:buildah afl-fuzz:afl++ python3:python3 ethtool:ethtool strace:strace nft:nftables setpriv:util-linux nsenter:util-linux"
+need_test="wrk:wrk haproxy:haproxy tcpdump:tcpdump buildah:buildah afl-fuzz:afl++ python3:python3 ethtool:ethtool strace:strace clang-format:clang-format nft:nftables setpriv:util-linux nsenter:util-linux"
 
 case $what in
 build) list=$need_build ;;

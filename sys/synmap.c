@@ -86,12 +86,12 @@ static int open_all(const char *dir, struct pinned *p)
 	if (p->fd_v6 < 0)
 		goto out_v4;
 	/* Counters are optional for fingerprinting: a missing one only leaves its metric at 0. */
-	p->fd_counter = open_pin(dir, HUGINN_MAP_SYN_COUNTER, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-				 u64, NULL);
+	p->fd_counter =
+	    open_pin(dir, HUGINN_MAP_SYN_COUNTER, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), u64, NULL);
 	p->fd_failures = open_pin(dir, HUGINN_MAP_INSERT_FAILURES, BPF_MAP_TYPE_ARRAY,
 				  sizeof(uint32_t), u64, NULL);
-	p->fd_stats = open_pin(dir, HUGINN_MAP_STATS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), u64,
-			       NULL);
+	p->fd_stats =
+	    open_pin(dir, HUGINN_MAP_STATS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), u64, NULL);
 	if (p->fd_counter < 0)
 		p->fd_counter = -1;
 	if (p->fd_failures < 0)
@@ -100,7 +100,7 @@ static int open_all(const char *dir, struct pinned *p)
 		p->fd_stats = -1;
 	return 0;
 
-out_v4: {
+out_v4 : {
 	int err = p->fd_v6;
 
 	close_fd(&p->fd_v4);
@@ -305,11 +305,9 @@ void synmap_close(struct synmap *m)
 const char *synmap_result_name(enum synmap_result r)
 {
 	static const char *const names[SYNMAP_RESULT_MAX] = {
-		[SYNMAP_HIT] = "hit",
-		[SYNMAP_MISS] = "miss",
-		[SYNMAP_STALE] = "stale",
-		[SYNMAP_MALFORMED] = "malformed",
-		[SYNMAP_ERROR] = "error",
+	    [SYNMAP_HIT] = "hit",     [SYNMAP_MISS] = "miss",
+	    [SYNMAP_STALE] = "stale", [SYNMAP_MALFORMED] = "malformed",
+	    [SYNMAP_ERROR] = "error",
 	};
 
 	return (unsigned)r < SYNMAP_RESULT_MAX ? names[r] : "unknown";

@@ -21,11 +21,11 @@
 
 /* Outcome of one lookup; also the index of its counter. */
 enum synmap_result {
-	SYNMAP_HIT = 0,    /* a fresh record of this peer */
-	SYNMAP_MISS,       /* no record (evicted, not captured, or another path) */
-	SYNMAP_STALE,      /* a record of this peer, captured too long ago */
-	SYNMAP_MALFORMED,  /* a record that contradicts its key or the parser's bounds */
-	SYNMAP_ERROR,      /* the lookup itself failed (maps not open, syscall error) */
+	SYNMAP_HIT = 0,	  /* a fresh record of this peer */
+	SYNMAP_MISS,	  /* no record (evicted, not captured, or another path) */
+	SYNMAP_STALE,	  /* a record of this peer, captured too long ago */
+	SYNMAP_MALFORMED, /* a record that contradicts its key or the parser's bounds */
+	SYNMAP_ERROR,	  /* the lookup itself failed (maps not open, syscall error) */
 	SYNMAP_RESULT_MAX,
 };
 
@@ -34,9 +34,9 @@ enum synmap_result {
 
 struct synmap {
 	char dir[SYNMAP_DIR_MAX];
-	int fd_v4, fd_v6;              /* -1 when not open */
+	int fd_v4, fd_v6; /* -1 when not open */
 	int fd_counter, fd_failures, fd_stats;
-	uint32_t id_v4, id_v6;         /* kernel map ids, to notice recreation */
+	uint32_t id_v4, id_v6; /* kernel map ids, to notice recreation */
 	uint64_t max_age_ns;
 };
 

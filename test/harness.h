@@ -37,20 +37,20 @@ __attribute__((format(printf, 4, 5))) static int t_ok(int pass, const char *file
 
 #define ok(cond, ...) t_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
-#define is_int(got, want, ...)                                                                 \
-	do {                                                                                   \
-		long long g_ = (long long)(got), w_ = (long long)(want);                       \
-		if (!t_ok(g_ == w_, __FILE__, __LINE__, __VA_ARGS__))                          \
+#define is_int(got, want, ...)                                                                     \
+	do {                                                                                       \
+		long long g_ = (long long)(got), w_ = (long long)(want);                           \
+		if (!t_ok(g_ == w_, __FILE__, __LINE__, __VA_ARGS__))                              \
 			printf("#   got %lld, want %lld\n", g_, w_);                               \
 	} while (0)
 
-#define is_str(got, want, ...)                                                                 \
-	do {                                                                                   \
-		const char *g_ = (got), *w_ = (want);                                          \
-		int p_ = g_ && w_ && strcmp(g_, w_) == 0;                                      \
-		if (!t_ok(p_, __FILE__, __LINE__, __VA_ARGS__))                                \
-			printf("#   got  '%s'\n#   want '%s'\n", g_ ? g_ : "(null)",              \
-			       w_ ? w_ : "(null)");                                            \
+#define is_str(got, want, ...)                                                                     \
+	do {                                                                                       \
+		const char *g_ = (got), *w_ = (want);                                              \
+		int p_ = g_ && w_ && strcmp(g_, w_) == 0;                                          \
+		if (!t_ok(p_, __FILE__, __LINE__, __VA_ARGS__))                                    \
+			printf("#   got  '%s'\n#   want '%s'\n", g_ ? g_ : "(null)",               \
+			       w_ ? w_ : "(null)");                                                \
 	} while (0)
 
 __attribute__((unused)) static void skip(const char *why)
@@ -68,7 +68,8 @@ __attribute__((unused)) static void skip(const char *why)
 __attribute__((unused)) static unsigned char *t_guarded(const void *data, size_t len)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), span = (len + pg - 1) / pg * pg + pg;
-	unsigned char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *m =
+	    mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (m == MAP_FAILED)
 		return NULL;

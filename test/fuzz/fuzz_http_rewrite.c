@@ -16,10 +16,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)                                                                               \
-	do {                                                                                   \
-		if (!(c))                                                                      \
-			__builtin_trap();                                                      \
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			__builtin_trap();                                                          \
 	} while (0)
 
 static const char conf_text[] = "[headers]\n"
@@ -71,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!cfg) {
 		cfg = malloc(sizeof(*cfg));
-		if (!cfg || http_config_parse(conf_text, strlen(conf_text), "fuzz", cfg, err,
-					      sizeof(err)))
+		if (!cfg ||
+		    http_config_parse(conf_text, strlen(conf_text), "fuzz", cfg, err, sizeof(err)))
 			abort();
 	}
 	if (size < 1)

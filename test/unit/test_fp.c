@@ -28,8 +28,8 @@ static uint64_t mono_ns(void)
 /* A Linux-like SYN record: mss 1460, sok, ts, nop, ws 7. */
 static void linux_rec(struct huginn_syn_rec *r, const char *ip, uint16_t port, uint64_t ts)
 {
-	static const uint8_t opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x10, 0,
-					 0, 0, 0, 0, 1, 3, 3, 7};
+	static const uint8_t opts[20] = {2,    4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+					 0x10, 0, 0,	0,    0, 0, 1, 3,  3, 7};
 
 	memset(r, 0, sizeof(*r));
 	r->ts_ns = ts;
@@ -174,13 +174,15 @@ static void test_format_db(void)
 		char path[] = "/tmp/huginn-test-fp-db.XXXXXX";
 		int fd = mkstemp(path);
 
-		ok(fd >= 0 && write(fd, db_text, sizeof(db_text) - 1) == (ssize_t)sizeof(db_text) - 1,
+		ok(fd >= 0 &&
+		       write(fd, db_text, sizeof(db_text) - 1) == (ssize_t)sizeof(db_text) - 1,
 		   "write a p0f.fp with a CR inside a label");
 		if (fd >= 0)
 			close(fd);
 		is_int(http_fp_create(&fp, "/x", SEC_NS, path, err, sizeof(err)), -EINVAL,
 		       "label with a CR: refused");
-		ok(strstr(err, ":3: label holds byte 0x0d") != NULL, "error names the line: %s", err);
+		ok(strstr(err, ":3: label holds byte 0x0d") != NULL, "error names the line: %s",
+		   err);
 		unlink(path);
 	}
 }
@@ -323,7 +325,8 @@ static void test_pinned(void)
 		/* Right SYN maps, per-CPU counters: fingerprints work, the counters are skipped. */
 		close(pc[0]);
 		close(pc[1]);
-		is_int(make_maps(sub, 64, pc), 0, "agent-shaped SYN maps next to a per-CPU syn_stats");
+		is_int(make_maps(sub, 64, pc), 0,
+		       "agent-shaped SYN maps next to a per-CPU syn_stats");
 		snprintf(path_buf, sizeof(path_buf), "%s/%s", sub, HUGINN_MAP_STATS);
 		bpf_obj_pin(pc[2], path_buf);
 		is_int(synmap_open(&pm), 0, "SYN maps open");

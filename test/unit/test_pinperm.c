@@ -100,8 +100,9 @@ int main(void)
 			_exit(rc == -EPERM ? 0 : 1);
 		}
 		ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-			   WEXITSTATUS(status) == 0,
-		   "a group we are not in, without CAP_CHOWN: -EPERM (child as uid 65534, status %d)",
+		       WEXITSTATUS(status) == 0,
+		   "a group we are not in, without CAP_CHOWN: -EPERM (child as uid 65534, status "
+		   "%d)",
 		   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	} else {
 		is_int(pinperm_dir(dir, 0), -EPERM, "a group we are not in: -EPERM");
