@@ -128,6 +128,11 @@ $(BUILD)/tools/%: test/tools/%.c $(HDRS)
 	@echo "  CC-TOOL $<"
 	$(Q)$(HOST_CC) -O1 -g $(WARN) $(DEFS) $(INCS) -o $@ $<
 
+# The XDP program vs. the user-space parser on whole pcaps (test/e2e/t_xdp_pcap.sh).
+$(BUILD)/san/xdp_pcap_cmp: $(BUILD)/san/test/e2e/xdp_pcap_cmp.o $(BUILD)/blob.o $(SAN_OBJS)
+	@echo "  LD-SAN  $@"
+	$(Q)$(HOST_CC) $(SAN) -o $@ $^
+
 san: $(BUILD)/san/huginn-ebpf-agent $(BUILD)/san/huginn-proxy $(UNIT_BINS)
 
 # libFuzzer targets with clang.
@@ -149,13 +154,13 @@ fuzz-smoke: $(FUZZ_BINS) $(BPF_OBJ)
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-8} sh test/fuzz/run.sh $(FUZZ_BINS)
 
 # Everything: unit tests (sanitizers), end-to-end tests (root, real kernel), fuzz smoke.
-test: all test-deps san $(FUZZ_BINS) $(TOOL_BINS)
+test: all test-deps san $(FUZZ_BINS) $(TOOL_BINS) $(BUILD)/san/xdp_pcap_cmp
 	$(Q)BUILD=$(BUILD) sh test/run.sh
 
 unit: all san
 	$(Q)BUILD=$(BUILD) ONLY=unit sh test/run.sh
 
-e2e: all san $(TOOL_BINS)
+e2e: all san $(TOOL_BINS) $(BUILD)/san/xdp_pcap_cmp
 	$(Q)BUILD=$(BUILD) ONLY=e2e sh test/run.sh
 
 demo: all
