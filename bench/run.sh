@@ -16,6 +16,9 @@
 #   PIN=1           taskset: proxies on CPU 0, backend and wrk on the other CPUs
 #   BODY=128        bytes of the backend's answer
 #   PORT_BASE=27900 ten ports from here (loopback only)
+#   ROUNDS=1        rounds, each running every proxy once in turn; with more than one the
+#                   table shows the median of each figure (errors: the sum) and the CPU/req
+#                   of every round, so slow drifts of the machine hit all proxies alike
 set -u
 BUILD=${BUILD:-build}
 PROXY=${PROXY:-$BUILD/huginn-proxy}
@@ -28,6 +31,7 @@ MODES=${MODES:-keepalive close}
 PIN=${PIN:-0}
 BODY=${BODY:-128}
 PORT_BASE=${PORT_BASE:-27900}
+ROUNDS=${ROUNDS:-1}
 
 BE=$PORT_BASE
 P_HUGINN=$((PORT_BASE + 1)) P_NGINX=$((PORT_BASE + 2)) P_HAPROXY=$((PORT_BASE + 3))
@@ -263,50 +267,83 @@ run() {
 }
 
 : >"$DIR/results"
-for name in $ONLY; do
-	case $name in
-	huginn)
-		if [ ! -x "$PROXY" ]; then
-			echo "bench: $PROXY missing, skipping huginn" >&2
+round=0
+while [ "$round" -lt "$ROUNDS" ]; do
+	round=$((round + 1))
+	for name in $ONLY; do
+		case $name in
+		huginn)
+			if [ ! -x "$PROXY" ]; then
+				echo "bench: $PROXY missing, skipping huginn" >&2
+				continue
+			fi
+			start_huginn ;;
+		nginx) start_nginx ;;
+		haproxy)
+			command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || {
+				echo "bench: haproxy not installed, skipping" >&2
+				continue
+			}
+			start_haproxy ;;
+		*) echo "bench: unknown proxy '$name'" >&2; continue ;;
+		esac
+		if ! wait_http "$SPORT"; then
+			echo "bench: $name did not start:" >&2
+			sed 's/^/    /' "$DIR/$name.out" >&2
+			stop_spid
 			continue
 		fi
-		start_huginn ;;
-	nginx) start_nginx ;;
-	haproxy)
-		command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || {
-			echo "bench: haproxy not installed, skipping" >&2
+		body_got=$(curl -s --max-time 2 "http://127.0.0.1:$SPORT/")
+		if [ "$body_got" != "$body" ]; then
+			echo "bench: $name does not proxy to the backend (got '$(printf '%s' "$body_got" | head -c 80)')" >&2
+			stop_spid
 			continue
-		}
-		start_haproxy ;;
-	*) echo "bench: unknown proxy '$name'" >&2; continue ;;
-	esac
-	if ! wait_http "$SPORT"; then
-		echo "bench: $name did not start:" >&2
-		sed 's/^/    /' "$DIR/$name.out" >&2
+		fi
+		for mode in $MODES; do
+			run "$name" "$mode"
+		done
 		stop_spid
-		continue
-	fi
-	body_got=$(curl -s --max-time 2 "http://127.0.0.1:$SPORT/")
-	if [ "$body_got" != "$body" ]; then
-		echo "bench: $name does not proxy to the backend (got '$(printf '%s' "$body_got" | head -c 80)')" >&2
-		stop_spid
-		continue
-	fi
-	for mode in $MODES; do
-		run "$name" "$mode"
 	done
-	stop_spid
 done
-
 echo
 echo "load average at start: $LOAD0 (other work on the machine skews every figure)"
 echo "huginn bench: ${DURATION}s per run, wrk -t$THREADS -c$CONNS, $NCPU CPUs, one worker per proxy," \
 	"backend nginx answering $BODY bytes${pin_proxy:+, pinned (proxy on CPU 0)}"
 echo
-awk '
-	{ rps[$1, $2] = $3; p99[$1, $2] = $4; cpu[$1, $2] = $5; usr[$1, $2] = $6; sys[$1, $2] = $7
-	  err[$1, $2] = $8; seen[$2] = 1 }
+awk -v rounds="$ROUNDS" '
+	# The median of column c over the rounds of key k.
+	function med(k, c,    n, i, j, a, t) {
+		n = cnt[k]
+		for (i = 1; i <= n; i++)
+			a[i] = val[k, c, i] + 0
+		for (i = 2; i <= n; i++) {
+			t = a[i]
+			for (j = i - 1; j >= 1 && a[j] > t; j--)
+				a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{ seen[$2] = 1; k = $1 SUBSEP $2 }
+	$3 == "-" { failed[k] = 1; next }
+	{
+		n = ++cnt[k]
+		for (c = 3; c <= 7; c++)
+			val[k, c, n] = $c
+		errs[k] += $8
+		each[k] = each[k] sprintf(" %8.2f", $5)
+	}
 	END {
+		for (k in cnt) {
+			rps[k] = sprintf("%.2f", med(k, 3)); p99[k] = sprintf("%.0f", med(k, 4))
+			cpu[k] = sprintf("%.2f", med(k, 5)); usr[k] = sprintf("%.2f", med(k, 6))
+			sys[k] = sprintf("%.2f", med(k, 7)); err[k] = errs[k]
+		}
+		for (k in failed)
+			if (!(k in cnt))
+				rps[k] = p99[k] = cpu[k] = usr[k] = sys[k] = err[k] = "-"
+		if (rounds > 1)
+			printf "median of %d rounds (errors: their sum)\n\n", rounds
 		printf "%-10s %-8s %12s %10s %13s %9s %9s %7s\n", "mode", "proxy", "requests/s", "p99 (us)",
 			"CPU/req (us)", "user", "system", "errors"
 		nm = split("keepalive close", modes, " ")
@@ -334,6 +371,14 @@ awk '
 					(p99[o, m] > 0 ? p99["huginn", m] / p99[o, m] : 0),
 					(cpu[o, m] > 0 ? cpu["huginn", m] / cpu[o, m] : 0)
 			}
+		}
+		if (rounds > 1) {
+			print ""
+			print "CPU/req (us) of each round:"
+			for (i = 1; i <= nm; i++)
+				for (j = 1; j <= np; j++)
+					if ((px[j], modes[i]) in each)
+						printf "%-10s %-8s%s\n", modes[i], px[j], each[px[j], modes[i]]
 		}
 		print ""
 		print "targets (issue 4, vs nginx): CPU/req <= 0.60 keep-alive, <= 0.80 close;"

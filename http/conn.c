@@ -11,7 +11,7 @@
  *
  * Sockets are edge-triggered: each side remembers whether it may read or write; a short
  * read or write means "drained / full until the next edge".  The rewritten head and the
- * body bytes already in the buffer leave in one writev.  Bodies are never held whole: a
+ * body bytes already in the buffer leave in one send.  Bodies are never held whole: a
  * full buffer simply stops reading that side (backpressure).
  */
 #include <arpa/inet.h>

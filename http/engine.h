@@ -218,7 +218,7 @@ void http_conn_free_all(struct http_proxy *p);
 /* flow.c */
 /* Read into b: 1 read something, 0 nothing to do, -1 EOF (reported once), -2 error. */
 int http_buf_read(struct http_side *s, struct http_buf *b, uint64_t *ctr);
-/* Send h[*hoff..hlen) and body->fwd bytes at b->rd in one writev; counts into ctr (and
+/* Send h[*hoff..hlen) and body->fwd bytes at b->rd in one send; counts into ctr (and
  * ctr2 if set).  1 progress, 0 nothing sent, -1 the peer is gone. */
 int http_flow_send(struct http_side *dst, char *h, uint32_t *hoff, uint32_t hlen,
 		   struct http_buf *b, struct http_body *body, uint64_t *ctr, uint64_t *ctr2);

@@ -135,7 +135,7 @@ static int open_listener(const struct http_config_addr *a, int backlog, int reus
 	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))))
 		goto fail;
 	/* Accepted sockets inherit TCP_NODELAY: one setsockopt here instead of one per
-	 * connection.  Heads leave in one writev; Nagle would only delay a body's tail. */
+	 * connection.  Heads leave in one send; Nagle would only delay a body's tail. */
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
 		goto fail;
 	if (a->sa.ss_family == AF_INET6 &&

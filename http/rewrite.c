@@ -66,8 +66,9 @@ static int in_list(const struct http_header *h, const struct http_config_header_
 	return 0;
 }
 
-int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *conn, size_t nconn,
-			int keep_upgrade)
+/* Hop-by-hop by the field's identity alone: 1 always, 0 never, -1 when the tokens of
+ * Connection decide. */
+static int hop_by_id(const struct http_header *h, int keep_upgrade)
 {
 	switch (h->id) {
 	case HTTP_H_CONNECTION:
@@ -85,8 +86,17 @@ int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *co
 		 * checked: that is a known smuggling trick. */
 		return 0;
 	default:
-		break;
+		return -1;
 	}
+}
+
+int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *conn, size_t nconn,
+			int keep_upgrade)
+{
+	int r = hop_by_id(h, keep_upgrade);
+
+	if (r >= 0)
+		return r;
 	for (size_t i = 0; i < nconn; i++)
 		if (http_list_has(conn[i], h->name.p, h->name.n))
 			return 1;
@@ -103,6 +113,67 @@ static size_t conn_values(const struct http_header *hs, size_t n, struct http_sl
 		if (hs[i].id == HTTP_H_CONNECTION)
 			out[k++] = hs[i].value;
 	return k;
+}
+
+#define CONN_MAX 16 /* Connection fields looked at */
+#define TOK_MAX 32  /* their tokens split once per message; more: scan per field */
+
+/* A message's Connection fields, and their non-empty tokens (OWS trimmed) when there
+ * are at most TOK_MAX: each field is then checked against the tokens instead of
+ * re-splitting every list for every field, the same answer for a fraction of the work. */
+struct conn_set {
+	struct http_slice v[CONN_MAX];
+	size_t nv;
+	struct http_slice tok[TOK_MAX];
+	size_t ntok;
+	int split; /* tok holds every token */
+};
+
+static void conn_set_init(struct conn_set *cs, const struct http_header *hs, size_t n)
+{
+	cs->nv = conn_values(hs, n, cs->v, CONN_MAX);
+	cs->ntok = 0;
+	cs->split = 1;
+	for (size_t i = 0; i < cs->nv; i++) {
+		const char *v = cs->v[i].p;
+		size_t vn = cs->v[i].n, pos = 0;
+
+		while (pos <= vn) {
+			size_t s = pos, e;
+
+			while (s < vn && (v[s] == ' ' || v[s] == '\t'))
+				s++;
+			e = s;
+			while (e < vn && v[e] != ',')
+				e++;
+			pos = e + 1;
+			while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+				e--;
+			if (e == s)
+				continue;
+			if (cs->ntok == TOK_MAX) {
+				cs->split = 0;
+				return;
+			}
+			cs->tok[cs->ntok].p = v + s;
+			cs->tok[cs->ntok++].n = e - s;
+		}
+	}
+}
+
+static int conn_set_hop(const struct conn_set *cs, const struct http_header *h, int keep_upgrade)
+{
+	int r;
+
+	if (!cs->split)
+		return http_rewrite_is_hop(h, cs->v, cs->nv, keep_upgrade);
+	r = hop_by_id(h, keep_upgrade);
+	if (r >= 0)
+		return r;
+	for (size_t i = 0; i < cs->ntok; i++)
+		if (eq_ci(cs->tok[i].p, cs->tok[i].n, h->name.p, h->name.n))
+			return 1;
+	return 0;
 }
 
 int http_rewrite_split_target(const struct http_request *req, struct http_slice *path,
@@ -168,11 +239,11 @@ long http_rewrite_request(const struct http_request *req, struct http_rw_request
 			  size_t cap)
 {
 	struct wbuf w = {out, cap, 0, 0};
-	struct http_slice conn[16];
-	size_t nconn = conn_values(req->headers, req->nheaders, conn, 16);
+	struct conn_set cs;
 	const struct http_config *cfg = o->cfg;
 	int up = o->conn == HTTP_RW_UPGRADE;
 
+	conn_set_init(&cs, req->headers, req->nheaders);
 	o->spoofed = 0;
 	put(&w, req->method.p, req->method.n);
 	PUTS(&w, " ");
@@ -191,7 +262,7 @@ long http_rewrite_request(const struct http_request *req, struct http_rw_request
 		if (h->id == HTTP_H_X_FORWARDED_FOR || h->id == HTTP_H_X_FORWARDED_PROTO ||
 		    h->id == HTTP_H_X_FORWARDED_PORT)
 			continue;
-		if (http_rewrite_is_hop(h, conn, nconn, up))
+		if (conn_set_hop(&cs, h, up))
 			continue;
 		if (cfg && (in_list(h, &cfg->request_remove) || in_list(h, &cfg->request_add)))
 			continue;
@@ -222,21 +293,31 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 			   char *out, size_t cap)
 {
 	struct wbuf w = {out, cap, 0, 0};
-	struct http_slice conn[16];
-	size_t nconn = conn_values(res->headers, res->nheaders, conn, 16);
+	struct conn_set cs;
 	const struct http_config *cfg = o->cfg;
 	int interim = o->conn == HTTP_RW_INTERIM;
 	char line[32];
 	int n;
 
-	n = snprintf(line, sizeof(line), "HTTP/1.1 %03d ", res->status);
+	conn_set_init(&cs, res->headers, res->nheaders);
+	if (res->status >= 0 && res->status <= 999) {
+		/* The parser's three digits; printf costs more than the rest of the head. */
+		memcpy(line, "HTTP/1.1 ", 9);
+		line[9] = (char)('0' + res->status / 100);
+		line[10] = (char)('0' + res->status / 10 % 10);
+		line[11] = (char)('0' + res->status % 10);
+		line[12] = ' ';
+		n = 13;
+	} else {
+		n = snprintf(line, sizeof(line), "HTTP/1.1 %03d ", res->status);
+	}
 	put(&w, line, (size_t)n);
 	put(&w, res->reason.p, res->reason.n);
 	PUTS(&w, "\r\n");
 	for (size_t i = 0; i < res->nheaders; i++) {
 		const struct http_header *h = &res->headers[i];
 
-		if (http_rewrite_is_hop(h, conn, nconn, o->conn == HTTP_RW_UPGRADE))
+		if (conn_set_hop(&cs, h, o->conn == HTTP_RW_UPGRADE))
 			continue;
 		if (cfg && !interim &&
 		    (in_list(h, &cfg->response_remove) || in_list(h, &cfg->response_add)))

@@ -130,7 +130,7 @@ static int connect_new(struct http_proxy *p, struct http_conn *c, struct http_ba
 	fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	/* Heads go out in one writev; Nagle would only hold back the next one. */
+	/* Heads go out in one send; Nagle would only hold back the next one. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	rc = connect(fd, (const struct sockaddr *)&a->sa, a->salen);
 	if (rc && errno != EINPROGRESS) {
