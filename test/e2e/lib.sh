@@ -22,6 +22,8 @@
 set -u
 BUILD=${BUILD:-build}
 T_NAME=$(basename "$0" .sh)
+# The repository root, for data files and test tools.
+T_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T_DIR=$(mktemp -d "/tmp/huginn-$T_NAME.XXXXXX")
 T_DEFER=""
 T_PIDS=""

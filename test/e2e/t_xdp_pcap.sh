@@ -80,27 +80,6 @@ t_netns_pair || {
 # Port range of this test: 24100-24899.
 PORT=$((24100 + $$ % 800))
 # Nothing listens: each SYN is answered by a RST (a non-SYN frame to check too).
-cat >"$T_DIR/client.py" <<'EOF'
-import socket, sys
-fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
-ttl = int(sys.argv[3]); mss = int(sys.argv[4])
-s = socket.socket(fam, socket.SOCK_STREAM)
-if ttl:
-    if fam == socket.AF_INET:
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
-    else:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, ttl)
-if mss:
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, mss)
-s.settimeout(2)
-try:
-    s.connect((sys.argv[1], int(sys.argv[2])))
-except ConnectionRefusedError:
-    pass
-except OSError as e:
-    print("connect %s ttl %d mss %d: %s" % (sys.argv[1], ttl, mss, e), file=sys.stderr)
-s.close()
-EOF
 start_dump() { # name, interface, extra tcpdump args
 	t_bg "$1" nsenter --net="/run/netns/$T_SNS" tcpdump --immediate-mode -i "$2" -U \
 		-w "$T_DIR/$1.pcap" $3 "tcp port $PORT"
@@ -117,7 +96,7 @@ for d in live_eth live_sll live_sll2; do
 done
 sysc() { t_in "$T_CNS" sysctl -qw "$@" >/dev/null 2>&1; }
 conn() {
-	t_in "$T_CNS" timeout 5 python3 "$T_DIR/client.py" "$1" "$PORT" "${2:-0}" "${3:-0}" \
+	t_in "$T_CNS" timeout 5 python3 "$T_TOP/test/tools/syn_client.py" "$1" "$PORT" "${2:-0}" "${3:-0}" \
 		2>>"$T_DIR/client.err"
 }
 n=0
