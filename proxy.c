@@ -12,9 +12,12 @@
  *
  * Log lines go to stderr: "huginn-proxy[PID]: LEVEL: message"; HUGINN_LOG=err|warn|info|debug
  * picks the threshold (default info).  Access log lines go to stdout (the engine writes
- * them, buffered, once per loop iteration).
+ * them, buffered, once per loop iteration).  A pipe or socket on stdout is made
+ * non-blocking, so a reader that stops reading costs access-log lines, never a stalled
+ * worker.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -24,6 +27,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <poll.h>
 #include <time.h>
@@ -108,6 +112,28 @@ static int make_sigfd(sigset_t *set)
 	if (sigprocmask(SIG_BLOCK, set, NULL))
 		return -errno;
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/*
+ * The access log must never stall a worker: a pipe or socket gets O_NONBLOCK and the
+ * engine keeps (bounded) or drops what the reader does not take.  The flag is on the open
+ * file description, shared with every other holder (a shell's 2>&1 included), which is
+ * acceptable for a daemon's stdout.  Regular files and terminals keep blocking writes:
+ * they do not stall the way an unread pipe does.
+ */
+static void access_fd_nonblock(int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return;
+	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK))
+		logf_(HTTP_LOG_WARN, "access log: cannot make stdout non-blocking: %s",
+		      strerror(errno));
 }
 
 /* Run one engine in this process; returns the exit status. */
@@ -490,6 +516,8 @@ int main(int argc, char **argv)
 		hook = http_fp_hook(&fp);
 	}
 
+	if (cfg->access_log)
+		access_fd_nonblock(1);
 	logf_(HTTP_LOG_INFO, "%s %s: %u listen address(es), %u route(s), %u backend(s)", PROG,
 	      HUGINN_VERSION, cfg->n_listen, cfg->n_routes, cfg->n_backends);
 	if (cfg->workers <= 1)

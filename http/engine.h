@@ -185,9 +185,12 @@ struct http_proxy {
 	struct http_header *hdrs;
 	size_t max_hdrs;
 
-	/* Access log, flushed once per loop iteration. */
+	/* Access log, flushed once per loop iteration; what a non-blocking fd did not take
+	 * waits here (bounded by alog_cap) for the next pass. */
 	char *alog;
 	size_t alog_len, alog_cap;
+	uint8_t alog_nb;   /* access_fd is non-blocking: write whole lines, <= PIPE_BUF each */
+	uint8_t alog_dead; /* a write failed (EPIPE, ...): lines are only counted as dropped */
 	time_t wall_sec;
 	char wall[32];
 

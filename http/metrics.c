@@ -152,6 +152,10 @@ size_t http_metrics_render(const struct http_metrics *m, char *out, size_t cap)
 	counter(&o, "huginn_config_reload_failures_total",
 		"Reloads rejected because the new configuration was invalid (per worker).",
 		SUM(reload_failures));
+	counter(&o, "huginn_access_log_dropped_total",
+		"Access-log lines dropped: stdout stopped taking them and the buffer was full, "
+		"or writing failed.",
+		SUM(access_log_dropped));
 	g = (int64_t)SUM(active_clients);
 	gauge(&o, "huginn_active_client_connections", "Open client connections.", g);
 	g = (int64_t)SUM(active_upstreams);

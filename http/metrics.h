@@ -42,7 +42,8 @@ struct http_metrics_slot {
 	uint64_t spoofed;	    /* client x-tcp-* headers removed */
 	uint64_t reloads;
 	uint64_t reload_failures;
-	int64_t active_clients; /* gauges */
+	uint64_t access_log_dropped; /* access-log lines not written (full or failed) */
+	int64_t active_clients;	     /* gauges */
 	int64_t active_upstreams;
 	int64_t idle_upstreams;
 	int64_t up; /* 1 while the worker runs */

@@ -4,6 +4,8 @@
  * state machine is in conn.c, backends and the upstream pool in upstream.c.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -351,20 +353,55 @@ static void telem_event(struct http_proxy *p, struct http_telem *t)
 
 /* ---- access log ------------------------------------------------------------------ */
 
+static uint64_t count_lines(const char *s, size_t len)
+{
+	uint64_t n = 0;
+
+	for (const char *e = s + len; (s = memchr(s, '\n', (size_t)(e - s))) != NULL; s++)
+		n++;
+	return n;
+}
+
+/*
+ * Write what the access-log fd takes now.  A non-blocking pipe or socket that is full
+ * (EAGAIN, or a partial write) leaves the rest in the buffer for the next loop pass: the
+ * loop never waits for a slow reader.  Writes to a non-blocking fd are cut at a line end
+ * within PIPE_BUF, so a pipe takes each one whole or not at all and lines of several
+ * workers never interleave.  Any other error ends logging (a closed or failing stdout
+ * loses the lines, not the worker): what is left is counted as dropped.
+ */
 static void alog_flush(struct http_proxy *p)
 {
 	size_t off = 0;
 
 	while (off < p->alog_len) {
-		ssize_t n = write(p->o.access_fd, p->alog + off, p->alog_len - off);
+		size_t len = p->alog_len - off;
+		ssize_t n;
 
+		if (p->alog_nb && len > PIPE_BUF) {
+			const char *nl = memrchr(p->alog + off, '\n', PIPE_BUF);
+
+			if (nl)
+				len = (size_t)(nl - (p->alog + off)) + 1;
+		}
+		n = write(p->o.access_fd, p->alog + off, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break; /* a closed or failing stdout loses the lines, not the loop */
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			p->ms->access_log_dropped += count_lines(p->alog + off, p->alog_len - off);
+			p->alog_dead = 1;
+			off = p->alog_len;
+			break;
+		}
+		if (n == 0)
+			break;
 		off += (size_t)n;
 	}
-	p->alog_len = 0;
+	if (off < p->alog_len)
+		memmove(p->alog, p->alog + off, p->alog_len - off);
+	p->alog_len -= off;
 }
 
 void http_access_log(struct http_proxy *p, struct http_conn *c)
@@ -375,6 +412,10 @@ void http_access_log(struct http_proxy *p, struct http_conn *c)
 
 	if (p->o.access_fd < 0 || !p->alog)
 		return;
+	if (p->alog_dead) {
+		p->ms->access_log_dropped++;
+		return;
+	}
 	if (p->alog_cap - p->alog_len < 512)
 		alog_flush(p);
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
@@ -390,8 +431,12 @@ void http_access_log(struct http_proxy *p, struct http_conn *c)
 		     c->peer, c->method[0] ? c->method : "-", (int)c->target_len,
 		     c->target_len ? c->target : "-", c->status, (unsigned long long)c->bytes_out,
 		     (double)(p->now_us - c->start_us) / 1000.0, c->upaddr[0] ? c->upaddr : "-");
+	/* A line that does not fit is dropped whole (never cut): the buffer holds what a
+	 * stalled reader has not taken yet. */
 	if (n > 0 && (size_t)n < p->alog_cap - p->alog_len)
 		p->alog_len += (size_t)n;
+	else
+		p->ms->access_log_dropped++;
 }
 
 /* ---- reload, drain ---------------------------------------------------------------- */
@@ -554,6 +599,9 @@ int http_proxy_create(struct http_proxy **out, const struct http_config *cfg,
 		p->alog = malloc(p->alog_cap);
 		if (!p->alog)
 			goto nomem;
+		/* The main makes a pipe or socket non-blocking; a regular file stays blocking. */
+		rc = fcntl(opts->access_fd, F_GETFL);
+		p->alog_nb = rc >= 0 && (rc & O_NONBLOCK);
 	}
 	p->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (p->ep < 0) {

@@ -28,6 +28,11 @@
  *   TIME is UTC, BYTES what was sent to the client (head included), MS from the end of
  *   the request head to the end of the response, UPSTREAM "-" when no backend was used;
  *   TARGET is cut at 200 bytes.  STATUS 499: the client left before any answer.
+ *   The log never blocks the loop when access_fd is non-blocking (the main sets
+ *   O_NONBLOCK on a pipe or socket): what the fd does not take stays in a 64 KiB buffer
+ *   until a later pass; lines that do not fit are dropped whole and counted
+ *   (access_log_dropped).  A write error other than EAGAIN ends logging for this
+ *   engine; its lines are counted as dropped from then on.
  * - Telemetry (telemetry.metrics_addr): GET /metrics (metrics.h names, summed over the
  *   workers, plus the hook's lines), GET /health (200), GET /ready (200 once the
  *   listeners are bound and the hook, if any, is ready; 503 otherwise and while draining).
