@@ -191,15 +191,8 @@ fp_p0f_norm() {
 }
 
 fp_stop_pid() {
-	kill -TERM "$1" 2>/dev/null
-	n=0
-	while kill -0 "$1" 2>/dev/null && [ $n -lt 150 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1"
-	RC=$?
+	t_stop "$1" 15
+	RC=$T_RC
 }
 
 fp_san_check() {

@@ -10,7 +10,7 @@
 #   t_need_root / t_need_tool TOOL...         skip the whole test (loudly) if missing
 #   t_bg NAME CMD...                          start CMD in background, log in $T_DIR/NAME.log,
 #                                             pid in $T_PID; killed at exit
-#   t_stop PID                                TERM, wait up to 10 s, then KILL
+#   t_stop PID [SECS]                         TERM, wait SECS (10), KILL; status in $T_RC
 #   t_wait_for SECS CMD...                    poll CMD every 0.1 s until it succeeds
 #   t_defer CMD                               run CMD (a string) at exit, last first
 #   t_netns_pair                              namespaces $T_SNS (server) and $T_CNS (client)
@@ -75,17 +75,22 @@ t_need_tool() {
 t_defer() { T_DEFER="$1
 $T_DEFER"; }
 
+# t_stop PID [SECS]: TERM, up to SECS (10) s, then KILL; the exit status of a
+# child of this shell lands in $T_RC (only this shell can wait for its children).
 t_stop() {
 	pid=$1
+	lim=$((${2:-10} * 10))
+	T_RC=0
 	kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid" 2>/dev/null
 	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt $lim ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	T_RC=$?
 	return 0
 }
 

@@ -37,16 +37,10 @@ start_agent() {
 	t_bg "$name" nsenter "$T_SNET" env $(agent_env "$pin" "$@") "$AGENT"
 	t_wait_for 30 grep -qE 'attached prog id|took over link' "$T_DIR/$name.log"
 }
+# stop_agent PID: t_stop, exit status in $RC.
 stop_agent() {
-	kill -TERM "$1" 2>/dev/null
-	n=0
-	while kill -0 "$1" 2>/dev/null && [ $n -lt 100 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1"
-	RC=$?
+	t_stop "$1"
+	RC=$T_RC
 }
 # health [VAR=value...]: run --health on $PIN in the server namespace; output in
 # $OUT, exit status in $RC.
