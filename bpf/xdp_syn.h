@@ -155,25 +155,66 @@ static HUGINN_INLINE void huginn_put_port(__u16 *dst, __u16 port)
 }
 
 /*
- * TCP part, shared by both families.  tcp points at the TCP header; l4_len is
- * the TCP segment length claimed by the IP header.  Only a SYN without ACK is
- * recorded.  A segment too short to hold the flags, or an IP header whose
- * lengths lie, is MALFORMED whatever its flags; a bad data offset counts only
- * on a SYN (other segments are SKIP before their TCP lengths are trusted).
+ * Bounds checks the verifier can follow, whatever the compiler and -O level.
+ *
+ * The verifier accepts a packet read only after a comparison of that very
+ * pointer (or a copy of it) with data_end.  An optimiser that can prove a check
+ * redundant from earlier ones drops it: "tot_len >= ihl + 20" and
+ * "ip + tot_len <= end" imply "ip + ihl + 20 <= end", so clang 19 at -O2 deletes
+ * the last comparison, and the verifier, which does not reason about sums of
+ * checked lengths, refuses the TCP header read ("invalid access to packet").
+ * huginn_has() passes the pointer through an empty asm statement first: the
+ * compiler no longer knows where it points, so the comparison written after it
+ * stays in the object, on the register the reads then use.  In user space the
+ * statement costs nothing.
  */
-static HUGINN_INLINE int huginn_parse_tcp(const __u8 *tcp, const __u8 *end, __u32 l4_len,
+#define HUGINN_OPAQUE(p) __asm__ volatile("" : "+r"(p))
+
+/* Do the n bytes at *p lie inside the packet?  *p becomes the opaque copy. */
+static HUGINN_INLINE int huginn_has(const __u8 **p, __u32 n, const __u8 *end)
+{
+	const __u8 *q = *p;
+
+	HUGINN_OPAQUE(q);
+	*p = q;
+	return q + n <= end;
+}
+
+/*
+ * The SYN rule, the same as p0f 3.09b's: of SYN, ACK, FIN and RST exactly SYN
+ * is set (URG, PSH, ECE, CWR and the reserved bits are the stack's quirks and
+ * go into the signature).  SYN+FIN and SYN+RST are dropped by p0f and discarded
+ * by Linux listeners; recording them would let a forged segment replace the
+ * record of a real connection waiting in the accept queue.
+ */
+static HUGINN_INLINE int huginn_is_syn(__u8 tcp_flags)
+{
+	return (tcp_flags & (HUGINN_TCP_SYN | HUGINN_TCP_ACK | HUGINN_TCP_FIN | HUGINN_TCP_RST)) ==
+	       HUGINN_TCP_SYN;
+}
+
+/*
+ * TCP part, shared by both families.  tcp points at the TCP header; l4_len is
+ * the TCP segment length claimed by the IP header, l4_ok whether the IP header's
+ * own lengths were consistent.  Only a SYN (huginn_is_syn) is recorded, and the
+ * flags are read before any length is judged: a segment that is not a SYN is
+ * SKIP whatever its lengths say (GSO / BIG TCP frames carry an IPv4 total length
+ * or IPv6 payload length of 0), so it never counts as malformed.  A segment too
+ * short to hold the flags, or a SYN whose IP or TCP lengths lie, is MALFORMED.
+ */
+static HUGINN_INLINE int huginn_parse_tcp(const __u8 *tcp, const __u8 *end, __u32 l4_len, int l4_ok,
 					  struct huginn_syn_rec *rec)
 {
 	__u32 doff, i;
 
-	if (tcp + 20 > end)
+	if (!huginn_has(&tcp, 20, end))
 		return HUGINN_PARSE_MALFORMED;
-	if ((tcp[13] & (HUGINN_TCP_SYN | HUGINN_TCP_ACK)) != HUGINN_TCP_SYN)
+	if (!huginn_is_syn(tcp[13]))
 		return HUGINN_PARSE_SKIP;
+	if (!l4_ok)
+		return HUGINN_PARSE_MALFORMED;
 	doff = (__u32)(tcp[12] >> 4) * 4;
 	if (doff < 20 || doff > l4_len)
-		return HUGINN_PARSE_MALFORMED;
-	if (tcp + doff > end)
 		return HUGINN_PARSE_MALFORMED;
 
 	rec->sport = huginn_rd16(tcp);
@@ -188,13 +229,15 @@ static HUGINN_INLINE int huginn_parse_tcp(const __u8 *tcp, const __u8 *end, __u3
 	rec->opt_len = (__u8)(doff - 20);
 	rec->payload_len = (__u16)(l4_len - doff);
 
-	/* Byte by byte, each access checked: a bounded loop the verifier can follow. */
+	/* Byte by byte, each read behind its own check: a bounded loop the verifier follows. */
 	for (i = 0; i < HUGINN_TCP_OPT_MAX; i++) {
+		const __u8 *o = tcp + 20 + i;
+
 		if (i >= doff - 20)
 			break;
-		if (tcp + 21 + i > end)
+		if (!huginn_has(&o, 1, end))
 			return HUGINN_PARSE_MALFORMED;
-		rec->opts[i] = tcp[20 + i];
+		rec->opts[i] = *o;
 	}
 	return HUGINN_PARSE_SYN;
 }
@@ -203,9 +246,11 @@ static HUGINN_INLINE int huginn_parse_ipv4(const __u8 *ip, const __u8 *end,
 					   struct huginn_syn_rec *rec)
 {
 	__u32 ihl, tot_len, i;
+	const __u8 *ip_end;
 	__u16 frag;
+	int l4_ok;
 
-	if (ip + 20 > end)
+	if (!huginn_has(&ip, 20, end))
 		return HUGINN_PARSE_SKIP;
 	if (ip[9] != HUGINN_IPPROTO_TCP)
 		return HUGINN_PARSE_SKIP;
@@ -217,11 +262,11 @@ static HUGINN_INLINE int huginn_parse_ipv4(const __u8 *ip, const __u8 *end,
 	if ((ip[0] >> 4) != 4)
 		return HUGINN_PARSE_MALFORMED;
 	ihl = (__u32)(ip[0] & 0x0f) * 4;
+	if (ihl < 20)
+		return HUGINN_PARSE_MALFORMED;
 	tot_len = huginn_rd16(ip + 2);
-	if (ihl < 20 || tot_len < ihl + 20)
-		return HUGINN_PARSE_MALFORMED;
-	if (ip + ihl > end || ip + tot_len > end)
-		return HUGINN_PARSE_MALFORMED;
+	ip_end = ip + tot_len;
+	l4_ok = tot_len >= ihl + 20 && huginn_has(&ip_end, 0, end);
 
 	for (i = 0; i < 4; i++) {
 		rec->saddr[i] = ip[12 + i];
@@ -239,16 +284,18 @@ static HUGINN_INLINE int huginn_parse_ipv4(const __u8 *ip, const __u8 *end,
 		rec->ip_flags |= HUGINN_IP_MBZ;
 	if (rec->ip_id)
 		rec->ip_flags |= HUGINN_IP_ID_NZ;
-	return huginn_parse_tcp(ip + ihl, end, tot_len - ihl, rec);
+	return huginn_parse_tcp(ip + ihl, end, l4_ok ? tot_len - ihl : 0, l4_ok, rec);
 }
 
 static HUGINN_INLINE int huginn_parse_ipv6(const __u8 *ip, const __u8 *end,
 					   struct huginn_syn_rec *rec)
 {
-	__u32 off = 40, plen, i, len;
+	__u32 off = 40, plen, i, len = 0;
+	int l4_ok, st = HUGINN_PARSE_SYN; /* SYN here: "walk on" */
+	const __u8 *ip_end;
 	__u8 nh;
 
-	if (ip + 40 > end)
+	if (!huginn_has(&ip, 40, end))
 		return HUGINN_PARSE_SKIP;
 	rec->ip_ver = 6;
 	if ((ip[0] >> 4) != 6)
@@ -256,37 +303,44 @@ static HUGINN_INLINE int huginn_parse_ipv6(const __u8 *ip, const __u8 *end,
 	plen = huginn_rd16(ip + 4);
 	nh = ip[6];
 
-	for (i = 0; i < HUGINN_IPV6_EXT_MAX; i++) {
-		const __u8 *h;
+	/*
+	 * The walk leaves through one exit with an explicit status (st): an early
+	 * return from inside the loop lets the compiler carry an undefined return
+	 * value through the loop's registers at -O1, which the verifier refuses
+	 * ("R8 !read_ok") even though that value is never used.
+	 */
+	for (i = 0; i < HUGINN_IPV6_EXT_MAX && nh != HUGINN_IPPROTO_TCP; i++) {
+		const __u8 *h = ip + off;
 
-		if (nh == HUGINN_IPPROTO_TCP)
+		/* Hop-by-hop (0), routing (43), destination options (60): 8-byte units;
+		 * AH (51) counts 4-byte units, minus 2 (RFC 4302).  Anything else
+		 * (fragment 44, ESP, no-next-header, another transport) is not ours. */
+		if (nh != 0 && nh != 43 && nh != 60 && nh != 51) {
+			st = HUGINN_PARSE_SKIP;
 			break;
-		/* Hop-by-hop (0), routing (43), destination options (60): 8-byte units. */
-		if (nh == 0 || nh == 43 || nh == 60) {
-			h = ip + off;
-			if (h + 2 > end)
-				return HUGINN_PARSE_MALFORMED;
-			len = ((__u32)h[1] + 1) * 8;
-		} else if (nh == 51) {
-			/* AH counts 4-byte units, minus 2 (RFC 4302). */
-			h = ip + off;
-			if (h + 2 > end)
-				return HUGINN_PARSE_MALFORMED;
-			len = ((__u32)h[1] + 2) * 4;
-		} else {
-			/* Fragment (44), ESP, no-next-header, or another transport. */
-			return HUGINN_PARSE_SKIP;
 		}
+		if (!huginn_has(&h, 2, end)) {
+			st = HUGINN_PARSE_MALFORMED;
+			break;
+		}
+		len = nh == 51 ? ((__u32)h[1] + 2) * 4 : ((__u32)h[1] + 1) * 8;
 		nh = h[0];
 		off += len;
-		if (off > 40 + HUGINN_IPV6_EXT_BYTES_MAX)
-			return HUGINN_PARSE_SKIP;
+		if (off > 40 + HUGINN_IPV6_EXT_BYTES_MAX) {
+			st = HUGINN_PARSE_SKIP;
+			break;
+		}
 		rec->ip_ext_cnt++;
 	}
+	if (st != HUGINN_PARSE_SYN)
+		return st;
 	if (nh != HUGINN_IPPROTO_TCP)
 		return HUGINN_PARSE_SKIP;
-	if (off - 40 + 20 > plen || ip + 40 + plen > end)
-		return HUGINN_PARSE_MALFORMED;
+	/* Re-bound off where the verifier can see it, whatever path led here. */
+	if (off > 40 + HUGINN_IPV6_EXT_BYTES_MAX)
+		return HUGINN_PARSE_SKIP;
+	ip_end = ip + 40 + plen;
+	l4_ok = off - 40 + 20 <= plen && huginn_has(&ip_end, 0, end);
 
 	for (i = 0; i < 16; i++) {
 		rec->saddr[i] = ip[8 + i];
@@ -299,9 +353,7 @@ static HUGINN_INLINE int huginn_parse_ipv6(const __u8 *ip, const __u8 *end,
 	rec->ip_opt_len = 0;
 	rec->ip_flags = rec->flow_label ? HUGINN_IP_FLOW_NZ : 0;
 	rec->ip_id = 0;
-	if (off > 40 + HUGINN_IPV6_EXT_BYTES_MAX)
-		return HUGINN_PARSE_SKIP;
-	return huginn_parse_tcp(ip + off, end, plen - (off - 40), rec);
+	return huginn_parse_tcp(ip + off, end, l4_ok ? plen - (off - 40) : 0, l4_ok, rec);
 }
 
 /*
@@ -316,14 +368,14 @@ static HUGINN_INLINE int huginn_parse_frame(const void *data, const void *data_e
 	__u16 proto;
 	__u32 i;
 
-	if (p + HUGINN_ETH_HLEN > end)
+	if (!huginn_has(&p, HUGINN_ETH_HLEN, end))
 		return HUGINN_PARSE_SKIP;
 	proto = huginn_rd16(p + 12);
 	p += HUGINN_ETH_HLEN;
 	for (i = 0; i < HUGINN_VLAN_MAX; i++) {
 		if (proto != HUGINN_ETH_P_8021Q && proto != HUGINN_ETH_P_8021AD)
 			break;
-		if (p + 4 > end)
+		if (!huginn_has(&p, 4, end))
 			return HUGINN_PARSE_SKIP;
 		proto = huginn_rd16(p + 2);
 		p += 4;
@@ -341,7 +393,7 @@ static HUGINN_INLINE int huginn_parse_ip(const void *data, const void *data_end,
 {
 	const __u8 *p = (const __u8 *)data, *end = (const __u8 *)data_end;
 
-	if (p + 1 > end)
+	if (!huginn_has(&p, 1, end))
 		return HUGINN_PARSE_SKIP;
 	if ((p[0] >> 4) == 4)
 		return huginn_parse_ipv4(p, end, rec);

@@ -22,9 +22,24 @@ for pair in $list; do
 	pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing="$missing $pkg"
 done
-# The clang sanitizer/libFuzzer runtime is a library, not a command.
-if [ "$what" = test ] && ! ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-	missing="$missing libclang-rt-14-dev"
+# The clang sanitizer/libFuzzer runtime is a library, not a command: the one that
+# matches the default clang (14 on Debian 12, 19 on Debian 13).
+clang_major=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1)
+fuzzer_rt=""
+for f in /usr/lib/llvm-"$clang_major"/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+	/usr/lib/llvm-"$clang_major"/lib/clang/*/lib/x86_64*/libclang_rt.fuzzer.a; do
+	[ -f "$f" ] && fuzzer_rt=$f
+done
+if [ "$what" = test ] && [ -n "$clang_major" ] && [ -z "$fuzzer_rt" ]; then
+	missing="$missing libclang-rt-$clang_major-dev"
+fi
+# test/e2e/t_bpf_clang.sh builds the XDP object with every clang it finds: install
+# the ones this release packages (Debian 12: 14, 16, 19; Debian 13: 17, 18, 19).
+if [ "$what" = test ] && [ "$(id -u)" = 0 ] && command -v apt-cache >/dev/null 2>&1; then
+	for v in 14 16 17 18 19; do
+		command -v clang-$v >/dev/null 2>&1 && continue
+		apt-cache show clang-$v >/dev/null 2>&1 && missing="$missing clang-$v"
+	done
 fi
 if [ "$what" = test ] && ! python3 -c 'import yaml' >/dev/null 2>&1; then
 	missing="$missing python3-yaml"
