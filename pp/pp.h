@@ -48,8 +48,8 @@
 #include <sys/socket.h>
 
 /* Size limits (2.1 and 2.2). */
-#define PP_V1_MAX 107		       /* longest v1 line, CRLF included */
-#define PP_V2_HDR 16		       /* signature, ver_cmd, fam, len */
+#define PP_V1_MAX 107		      /* longest v1 line, CRLF included */
+#define PP_V2_HDR 16		      /* signature, ver_cmd, fam, len */
 #define PP_V2_MAX (PP_V2_HDR + 65535) /* the 16-bit length field's reach */
 #define PP_V2_SIG "\r\n\r\n\0\r\nQUIT\n"
 #define PP_V2_SIG_LEN 12
@@ -77,10 +77,10 @@ enum {
 	PP2_TYPE_UNIQUE_ID = 0x05,
 	PP2_TYPE_SSL = 0x20,
 	PP2_TYPE_NETNS = 0x30,
-	PP_TLV_P0F = 0xE0,   /* p0f raw signature, the x-tcp-p0f value */
+	PP_TLV_P0F = 0xE0,    /* p0f raw signature, the x-tcp-p0f value */
 	PP_TLV_P0F_OS = 0xE1, /* p0f OS label, the x-tcp-p0f-os value */
-	PP_TLV_JA4 = 0xE2,   /* JA4 */
-	PP_TLV_JA4_R = 0xE3, /* JA4_r */
+	PP_TLV_JA4 = 0xE2,    /* JA4 */
+	PP_TLV_JA4_R = 0xE3,  /* JA4_r */
 };
 
 /* ---- encoder ---------------------------------------------------------------------- */
@@ -139,15 +139,15 @@ enum {
 };
 
 struct pp_hdr {
-	int version;	   /* 1 or 2 */
-	int command;	   /* PP_CMD_LOCAL or PP_CMD_PROXY */
-	int fam;	   /* v2 family/protocol byte; v1: PP_FAM_TCP4/TCP6, UNSPEC */
-	struct sockaddr_storage src, dst; /* AF_INET/AF_INET6, or ss_family AF_UNSPEC */
-	struct pp_slice authority;	  /* PP2_TYPE_AUTHORITY */
+	int version; /* 1 or 2 */
+	int command; /* PP_CMD_LOCAL or PP_CMD_PROXY */
+	int fam;     /* v2 family/protocol byte; v1: PP_FAM_TCP4/TCP6, UNSPEC */
+	struct sockaddr_storage src, dst;	 /* AF_INET/AF_INET6, or ss_family AF_UNSPEC */
+	struct pp_slice authority;		 /* PP2_TYPE_AUTHORITY */
 	struct pp_slice p0f, p0f_os, ja4, ja4_r; /* PP_TLV_P0F .. PP_TLV_JA4_R */
-	int has_crc32c;	  /* a CRC32C TLV was present (and matched) */
-	size_t err_off;	  /* PP_ERROR: offset of the field or byte at fault */
-	const char *err;  /* PP_ERROR: static string naming that field */
+	int has_crc32c;				 /* a CRC32C TLV was present (and matched) */
+	size_t err_off;	 /* PP_ERROR: offset of the field or byte at fault */
+	const char *err; /* PP_ERROR: static string naming that field */
 };
 
 /*

@@ -162,16 +162,16 @@ static void test_v1_good(void)
 	     "unspec", "unspec");
 	good("v1 zeros and port 0", S("PROXY TCP4 0.0.0.0 10.0.0.1 0 0\r\n"), 33, PP_CMD_PROXY,
 	     PP_FAM_TCP4, "0.0.0.0 0", "10.0.0.1 0");
-	good("v1 TCP6 compressed", S("PROXY TCP6 ::1 2001:db8::a:b 1 65535\r\n"), 38,
-	     PP_CMD_PROXY, PP_FAM_TCP6, "::1 1", "2001:db8::a:b 65535");
+	good("v1 TCP6 compressed", S("PROXY TCP6 ::1 2001:db8::a:b 1 65535\r\n"), 38, PP_CMD_PROXY,
+	     PP_FAM_TCP6, "::1 1", "2001:db8::a:b 65535");
 	good("v1 TCP6 ::", S("PROXY TCP6 :: fe80:: 80 8080\r\n"), 30, PP_CMD_PROXY, PP_FAM_TCP6,
 	     ":: 80", "fe80:: 8080");
 	good("v1 TCP6 upper case, leading zeros in groups",
 	     S("PROXY TCP6 2001:0DB8:0000:0000:0000:0000:0000:0001 ::ABCD 5 6\r\n"), 63,
 	     PP_CMD_PROXY, PP_FAM_TCP6, "2001:db8::1 5", "::abcd 6");
 	good("v1 TCP6 mapped IPv4 (inet_ntop form)",
-	     S("PROXY TCP6 ::ffff:192.0.2.1 64:ff9b::198.51.100.7 1024 443\r\n"), 60,
-	     PP_CMD_PROXY, PP_FAM_TCP6, "::ffff:192.0.2.1 1024", "64:ff9b::c633:6407 443");
+	     S("PROXY TCP6 ::ffff:192.0.2.1 64:ff9b::198.51.100.7 1024 443\r\n"), 60, PP_CMD_PROXY,
+	     PP_FAM_TCP6, "::ffff:192.0.2.1 1024", "64:ff9b::c633:6407 443");
 	good("v1 TCP6 full with dotted tail",
 	     S("PROXY TCP6 1:2:3:4:5:6:1.2.3.4 1:2:3:4:5:6:7:8 1 2\r\n"), 52, PP_CMD_PROXY,
 	     PP_FAM_TCP6, "1:2:3:4:5:6:102:304 1", "1:2:3:4:5:6:7:8 2");
@@ -201,57 +201,51 @@ static void test_v1_bad(void)
 	    "v1 destination address", 19);
 	bad("v1 IPv4 three parts", S("PROXY TCP4 1.2.3 1.2.3.4 1 2\r\n"), 0, "v1 source address",
 	    11);
-	bad("v1 IPv4 five parts", S("PROXY TCP4 1.2.3.4.5 1.2.3.4 1 2\r\n"), 0,
-	    "v1 source address", 11);
+	bad("v1 IPv4 five parts", S("PROXY TCP4 1.2.3.4.5 1.2.3.4 1 2\r\n"), 0, "v1 source address",
+	    11);
 	bad("v1 IPv4 empty part", S("PROXY TCP4 1..3.4 1.2.3.4 1 2\r\n"), 0, "v1 source address",
 	    11);
 	bad("v1 IPv4 trailing dot", S("PROXY TCP4 1.2.3.4. 1.2.3.4 1 2\r\n"), 0,
 	    "v1 source address", 11);
-	bad("v1 IPv4 over 15 bytes", S("PROXY TCP4 1111111111111111"), 0, "v1 source address",
-	    26);
+	bad("v1 IPv4 over 15 bytes", S("PROXY TCP4 1111111111111111"), 0, "v1 source address", 26);
 	bad("v1 IPv6 in TCP4", S("PROXY TCP4 ::1 ::1 1 2\r\n"), 0, "v1 source address", 11);
 	bad("v1 IPv4 in TCP6", S("PROXY TCP6 1.2.3.4 ::1 1 2\r\n"), 0, "v1 source address", 11);
 	bad("v1 double space between addresses", S("PROXY TCP4 1.2.3.4  1.2.3.4 1 2\r\n"), 0,
 	    "v1 destination address", 19);
-	bad("v1 tab as separator", S("PROXY TCP4 1.2.3.4\t1.2.3.4 1 2\r\n"), 0,
-	    "v1 source address", 18);
-	bad("v1 IPv6 two gaps", S("PROXY TCP6 1::2::3 ::1 1 2\r\n"), 0, "v1 source address",
-	    11);
+	bad("v1 tab as separator", S("PROXY TCP4 1.2.3.4\t1.2.3.4 1 2\r\n"), 0, "v1 source address",
+	    18);
+	bad("v1 IPv6 two gaps", S("PROXY TCP6 1::2::3 ::1 1 2\r\n"), 0, "v1 source address", 11);
 	bad("v1 IPv6 nine groups", S("PROXY TCP6 1:2:3:4:5:6:7:8:9 ::1 1 2\r\n"), 0,
 	    "v1 source address", 11);
 	bad("v1 IPv6 seven groups", S("PROXY TCP6 1:2:3:4:5:6:7 ::1 1 2\r\n"), 0,
 	    "v1 source address", 11);
 	bad("v1 IPv6 gap for no group", S("PROXY TCP6 1:2:3:4::5:6:7:8 ::1 1 2\r\n"), 0,
 	    "v1 source address", 11);
-	bad("v1 IPv6 five hex digits", S("PROXY TCP6 12345:: ::1 1 2\r\n"), 0,
-	    "v1 source address", 11);
+	bad("v1 IPv6 five hex digits", S("PROXY TCP6 12345:: ::1 1 2\r\n"), 0, "v1 source address",
+	    11);
 	bad("v1 IPv6 leading single colon", S("PROXY TCP6 :1:2:3:4:5:6:7 ::1 1 2\r\n"), 0,
 	    "v1 source address", 11);
 	bad("v1 IPv6 trailing single colon", S("PROXY TCP6 1:2:3:4:5:6:7: ::1 1 2\r\n"), 0,
 	    "v1 source address", 11);
-	bad("v1 IPv6 triple colon", S("PROXY TCP6 1:::2 ::1 1 2\r\n"), 0, "v1 source address",
-	    11);
-	bad("v1 IPv6 zone id", S("PROXY TCP6 fe80::1%eth0 ::1 1 2\r\n"), 0,
-	    "v1 source address", 18);
+	bad("v1 IPv6 triple colon", S("PROXY TCP6 1:::2 ::1 1 2\r\n"), 0, "v1 source address", 11);
+	bad("v1 IPv6 zone id", S("PROXY TCP6 fe80::1%eth0 ::1 1 2\r\n"), 0, "v1 source address",
+	    18);
 	bad("v1 IPv6 bad dotted tail", S("PROXY TCP6 ::ffff:1.2.3.04 ::1 1 2\r\n"), 0,
 	    "v1 source address", 11);
 	bad("v1 IPv6 dotted tail not last", S("PROXY TCP6 ::1.2.3.4:5 ::1 1 2\r\n"), 0,
 	    "v1 source address", 11);
 	bad("v1 IPv6 brackets", S("PROXY TCP6 [::1] ::1 1 2\r\n"), 0, "v1 source address", 11);
-	bad("v1 port 65536", S("PROXY TCP4 1.2.3.4 5.6.7.8 65536 80\r\n"), 0, "v1 source port",
+	bad("v1 port 65536", S("PROXY TCP4 1.2.3.4 5.6.7.8 65536 80\r\n"), 0, "v1 source port", 27);
+	bad("v1 port 99999", S("PROXY TCP4 1.2.3.4 5.6.7.8 80 99999\r\n"), 0, "v1 destination port",
+	    30);
+	bad("v1 port leading zero", S("PROXY TCP4 1.2.3.4 5.6.7.8 080 80\r\n"), 0, "v1 source port",
 	    27);
-	bad("v1 port 99999", S("PROXY TCP4 1.2.3.4 5.6.7.8 80 99999\r\n"), 0,
-	    "v1 destination port", 30);
-	bad("v1 port leading zero", S("PROXY TCP4 1.2.3.4 5.6.7.8 080 80\r\n"), 0,
-	    "v1 source port", 27);
-	bad("v1 port 00", S("PROXY TCP4 1.2.3.4 5.6.7.8 1 00\r\n"), 0, "v1 destination port",
-	    29);
-	bad("v1 port six digits", S("PROXY TCP4 1.2.3.4 5.6.7.8 123456"), 0, "v1 source port",
-	    32);
+	bad("v1 port 00", S("PROXY TCP4 1.2.3.4 5.6.7.8 1 00\r\n"), 0, "v1 destination port", 29);
+	bad("v1 port six digits", S("PROXY TCP4 1.2.3.4 5.6.7.8 123456"), 0, "v1 source port", 32);
 	bad("v1 port sign", S("PROXY TCP4 1.2.3.4 5.6.7.8 +1 2\r\n"), 0, "v1 source port", 27);
 	bad("v1 port missing", S("PROXY TCP4 1.2.3.4 5.6.7.8 1\r\n"), 0, "v1 source port", 28);
-	bad("v1 extra field", S("PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\r\n"), 0,
-	    "v1 destination port", 30);
+	bad("v1 extra field", S("PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\r\n"), 0, "v1 destination port",
+	    30);
 	bad("v1 bare LF", S("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n"), 0, "v1 destination port", 30);
 	bad("v1 bare CR", S("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX"), 0, "v1 line end", 31);
 	bad("v1 UNKNOWN bare LF", S("PROXY UNKNOWN x\ny\r\n"), 0, "v1 line end", 15);
@@ -310,19 +304,17 @@ static void test_not_proxy(void)
  * A real haproxy v2 header (TCP over IPv4, no TLV), as shown in the hex dump of
  * seriousben/experiment-proxy-protocol's README: 172.19.0.1:42578 -> 172.19.0.3:80.
  */
-static const unsigned char hap_v4[] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49,
-				       0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c, 0xac, 0x13, 0x00, 0x01,
-				       0xac, 0x13, 0x00, 0x03, 0xa6, 0x52, 0x00, 0x50, 'G',  'E',
-				       'T',  ' '};
+static const unsigned char hap_v4[] = {
+    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c,
+    0xac, 0x13, 0x00, 0x01, 0xac, 0x13, 0x00, 0x03, 0xa6, 0x52, 0x00, 0x50, 'G',  'E',	'T',  ' '};
 
 /* Built by hand from the 2.2 layout: PROXY, TCP6, [2001:db8::1]:4660 -> [2001:db8::2]:443,
  * then a NOOP TLV (2.2.4) with no value and an ALPN TLV (2.2.1) "h2": 36 + 3 + 5 = 44. */
 static const unsigned char hand_v6[] = {
-    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x21,
-    0x00, 0x2c, 0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0,    0,    0,    0,
-    0,    0,    0,    0x01, 0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0,    0,
-    0,    0,    0,    0,    0,    0x02, 0x12, 0x34, 0x01, 0xbb, 0x04, 0x00, 0x00, 0x01,
-    0x00, 0x02, 'h',  '2'};
+    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x21, 0x00,
+    0x2c, 0x20, 0x01, 0x0d, 0xb8, 0,	0,    0,    0,	  0,	0,    0,    0,	  0,	0,
+    0,	  0x01, 0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,	  0,	0,    0,    0,	  0,	0,
+    0,	  0,	0x02, 0x12, 0x34, 0x01, 0xbb, 0x04, 0x00, 0x00, 0x01, 0x00, 0x02, 'h',	'2'};
 
 static void test_v2_good(void)
 {
@@ -332,7 +324,7 @@ static void test_v2_good(void)
 	/* LOCAL with a TCP4 block: the addresses are ignored (2.2) */
 	static const unsigned char local4[] = {
 	    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x20, 0x11,
-	    0x00, 0x0c, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 2};
+	    0x00, 0x0c, 1,    2,    3,	  4,	5,    6,    7,	  8,	0,    1,    0,	  2};
 	/* PROXY UNSPEC with 5 unknown address bytes: skipped by the length field (2.2) */
 	static const unsigned char unspec[] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a,
 					       0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x00,
@@ -340,7 +332,7 @@ static void test_v2_good(void)
 	/* UDP over IPv4 (0x12): same block as TCP (2.2) */
 	static const unsigned char udp4[] = {
 	    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x12,
-	    0x00, 0x0c, 10, 0, 0, 1, 10, 0, 0, 2, 0x00, 0x35, 0x30, 0x39};
+	    0x00, 0x0c, 10,   0,    0,	  1,	10,   0,    0,	  2,	0x00, 0x35, 0x30, 0x39};
 	/* AF_UNIX stream (0x31): 216 bytes of paths, addresses left unspec */
 	unsigned char unx[16 + 216];
 	struct pp_hdr h;
@@ -529,10 +521,9 @@ static void test_encode(void)
 {
 	/* 2.2 layout, by hand: PROXY TCP4 192.0.2.1:40000 -> 198.51.100.2:443, authority */
 	static const unsigned char want4[] = {
-	    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21,
-	    0x11, 0x00, 0x18, 192,  0,	  2,	1,    198,  51,	  100,	2,    0x9c, 0x40,
-	    0x01, 0xbb, 0x02, 0x00, 0x09, 'a',	'.',  'e',  'x',  'a',	'm',  'p',  'l',
-	    'e'};
+	    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11,
+	    0x00, 0x18, 192,  0,    2,	  1,	198,  51,   100,  2,	0x9c, 0x40, 0x01, 0xbb,
+	    0x02, 0x00, 0x09, 'a',  '.',  'e',	'x',  'a',  'm',  'p',	'l',  'e'};
 	/* 2.2: LOCAL, UNSPEC, length 0 */
 	static const unsigned char want_local[] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51,
 						   0x55, 0x49, 0x54, 0x0a, 0x20, 0x00, 0x00, 0x00};
@@ -646,8 +637,8 @@ static void test_round_trip(void)
 		is_int(parse(b, (size_t)n, 0, &h), n, "round trip %d: decoded", i);
 		is_int(h.command, PP_CMD_PROXY, "round trip %d: PROXY", i);
 		is_int(h.fam, i ? PP_FAM_TCP6 : PP_FAM_TCP4, "round trip %d: family", i);
-		is_str(addr_str(&h.src, b1, sizeof(b1)), i ? "2001:db8:1::7 1" : "203.0.113.7 51234",
-		       "round trip %d: source", i);
+		is_str(addr_str(&h.src, b1, sizeof(b1)),
+		       i ? "2001:db8:1::7 1" : "203.0.113.7 51234", "round trip %d: source", i);
 		is_str(addr_str(&h.dst, b2, sizeof(b2)), i ? "2001:db8:2::9 65535" : "10.1.2.3 443",
 		       "round trip %d: destination", i);
 		ok(slice_is(h.authority, "www.example.test") && slice_is(h.p0f, p0f) &&
@@ -666,8 +657,42 @@ static void test_round_trip(void)
 				b[k] ^= (unsigned char)(1u << bit);
 			}
 		}
-		is_int(leaks, 0, "round trip %d: every bit flip is caught (or cuts the CRC off)", i);
+		is_int(leaks, 0, "round trip %d: every bit flip is caught (or cuts the CRC off)",
+		       i);
 	}
+}
+
+/*
+ * Captured from haproxy 2.6.12 (Debian 12) by test/e2e/t_pp_interop.sh: a TLS frontend on
+ * 127.0.0.1:29633, curl from port 35886 with SNI pp.example.test, "server ...
+ * send-proxy-v2 proxy-v2-options authority,crc32c".  haproxy computed the CRC32C.
+ */
+static const unsigned char hap_tls[] = {
+    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11,
+    0x00, 0x25, 0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01, 0x8c, 0x2e, 0x73, 0xc1,
+    0x03, 0x00, 0x04, 0x37, 0xd1, 0x3e, 0xf3, 0x02, 0x00, 0x0f, 0x70, 0x70, 0x2e, 0x65,
+    0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x74, 0x65, 0x73, 0x74};
+
+static void test_haproxy_crc(void)
+{
+	struct sockaddr_storage s = sa("127.0.0.1", 35886), d = sa("127.0.0.1", 29633);
+	unsigned char b[128];
+	struct pp_v2_enc e;
+	struct pp_hdr h;
+	int n;
+
+	good("haproxy authority+crc32c capture", hap_tls, sizeof(hap_tls), 53, PP_CMD_PROXY,
+	     PP_FAM_TCP4, "127.0.0.1 35886", "127.0.0.1 29633");
+	parse(hap_tls, sizeof(hap_tls), 0, &h);
+	ok(h.has_crc32c, "haproxy capture: its CRC32C matches ours");
+	ok(slice_is(h.authority, "pp.example.test"), "haproxy capture: authority = SNI");
+	/* the same header from our encoder, TLVs in haproxy's order: the same bytes */
+	pp_v2_begin(&e, b, sizeof(b), PP_CMD_PROXY, &s, &d);
+	pp_v2_add_crc32c(&e);
+	pp_v2_add_tlv_str(&e, PP2_TYPE_AUTHORITY, "pp.example.test");
+	n = pp_v2_finish(&e);
+	ok(n == (int)sizeof(hap_tls) && !memcmp(b, hap_tls, sizeof(hap_tls)),
+	   "encode: byte for byte haproxy's header, CRC32C included");
 }
 
 int main(void)
@@ -680,5 +705,6 @@ int main(void)
 	test_v2_bad();
 	test_encode();
 	test_round_trip();
+	test_haproxy_crc();
 	return done_testing();
 }
