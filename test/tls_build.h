@@ -73,8 +73,7 @@ __attribute__((unused)) static size_t hb_hello(struct hb *h, unsigned version,
 	return hb_open(h, 2);
 }
 
-__attribute__((unused)) static void hb_ext(struct hb *h, unsigned type, const void *data,
-					   size_t n)
+__attribute__((unused)) static void hb_ext(struct hb *h, unsigned type, const void *data, size_t n)
 {
 	hb_u16(h, type);
 	hb_u16(h, (unsigned)n);

@@ -75,8 +75,9 @@ int tls_hello_read(const uint8_t *in, size_t len, uint8_t *msg, size_t msg_cap,
 					continue;
 				body = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
 				if (body > msg_cap)
-					return rd_fail(rd, TLS_HELLO_TOO_LARGE, i - 2,
-						       "handshake: client_hello over the size limit");
+					return rd_fail(
+					    rd, TLS_HELLO_TOO_LARGE, i - 2,
+					    "handshake: client_hello over the size limit");
 				if (body == 0)
 					return rd_fail(rd, TLS_HELLO_ERROR, i - 2,
 						       "handshake: empty client_hello");

@@ -108,9 +108,9 @@ struct tls_hello {
 	uint16_t ext_types[TLS_HELLO_MAX_EXTS]; /* extension types, the client's order */
 	const char *sni;			/* server_name host_name, not terminated */
 	uint16_t sni_len;
-	const uint8_t *alpn; /* ALPN protocol_name_list contents: (len8, name)* */
-	uint16_t alpn_len;   /* bytes at alpn */
-	uint16_t n_alpn;     /* protocol names in it */
+	const uint8_t *alpn;	 /* ALPN protocol_name_list contents: (len8, name)* */
+	uint16_t alpn_len;	 /* bytes at alpn */
+	uint16_t n_alpn;	 /* protocol names in it */
 	const uint8_t *versions; /* supported_versions: n_versions 16-bit values */
 	uint8_t n_versions;
 	const uint8_t *sigalgs; /* signature_algorithms: n_sigalgs 16-bit values, in order */

@@ -24,8 +24,8 @@
 /* Length of a hashed form: 10 + 1 + 12 + 1 + 12, e.g. t13d1516h2_8daaf6152771_e5627efa2ab1 */
 #define JA4_LEN 36
 /* Buffer size that holds any form of any hello tls_hello_parse accepts, NUL included. */
-#define JA4_STR_MAX                                                                        \
-	(10 + 1 + 5 * TLS_HELLO_MAX_CIPHERS + 1 + 5 * TLS_HELLO_MAX_EXTS + 1 +             \
+#define JA4_STR_MAX                                                                                \
+	(10 + 1 + 5 * TLS_HELLO_MAX_CIPHERS + 1 + 5 * TLS_HELLO_MAX_EXTS + 1 +                     \
 	 5 * TLS_HELLO_MAX_SIGALGS + 1)
 
 /*

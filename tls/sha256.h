@@ -15,10 +15,10 @@
 #define SHA256_BLOCK_LEN 64
 
 struct sha256_ctx {
-	uint32_t h[8];			/* intermediate hash value H(i) */
-	uint64_t total;			/* message bytes so far (the length in bits is 8x) */
-	uint8_t buf[SHA256_BLOCK_LEN];	/* partial block */
-	size_t n;			/* bytes in buf, < SHA256_BLOCK_LEN */
+	uint32_t h[8];		       /* intermediate hash value H(i) */
+	uint64_t total;		       /* message bytes so far (the length in bits is 8x) */
+	uint8_t buf[SHA256_BLOCK_LEN]; /* partial block */
+	size_t n;		       /* bytes in buf, < SHA256_BLOCK_LEN */
 };
 
 /* Start a new hash. */

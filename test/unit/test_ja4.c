@@ -58,7 +58,11 @@ static const char *render(const struct tls_hello *h, unsigned flags)
 
 /* The JA4.md example: its ciphers, extensions and signature algorithms, in the order the
  * spec's JA4_ro shows; extension bodies are minimal valid ones.  grease adds GREASE to
- * every list the spec's rule ("ignore GREASE values anywhere") covers. */
+ * every list the spec's rule ("ignore GREASE values anywhere") covers: ciphers (5a5a,
+ * dada: not counted, not listed), extensions (0a0a, fafa: same), supported_versions
+ * (eaea: not a candidate for "highest"), supported_groups (4a4a: not part of JA4) and,
+ * with sigalg_grease, the signature algorithms (1a1a: dropped from the list).  Removing
+ * them gives back the spec's hello, so the expected values are the spec's own. */
 static void build_spec(int grease, int sigalg_grease)
 {
 	static const uint16_t ciphers[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
@@ -126,8 +130,9 @@ static void spec_example(void)
 	int g;
 
 	for (g = 0; g < 3; g++) {
-		const char *what = g == 0 ? "spec example" : g == 1 ? "spec example + GREASE"
-								    : "spec example + GREASE sigalg";
+		const char *what = g == 0   ? "spec example"
+				   : g == 1 ? "spec example + GREASE"
+					    : "spec example + GREASE sigalg";
 
 		build_spec(g > 0, g == 2);
 		if (!ok(parse_built(&h) == 0, "%s parses", what))
@@ -218,8 +223,8 @@ static void foxio_sigalg_grease(void)
 
 static uint32_t rd32(const uint8_t *p, int sw)
 {
-	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		     (uint32_t)p[3] << 24;
+	uint32_t v =
+	    (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 
 	return sw ? __builtin_bswap32(v) : v;
 }
@@ -385,9 +390,9 @@ static void alpn_cases(void)
 	    {"h\0", 2, "hh"},
 	    {"h2\0", 3, "h2"},
 	    {"http/1.1\0h2\0", 12, "h1"},
-	    {"-x!\0h2\0", 7, "21"},	   /* '-' non-alphanumeric: hex 2d7821 -> "21" */
-	    {"\x01h\xff\0", 4, "0f"},	   /* hex 0168ff */
-	    {"H\xc3\xa9Z\0", 5, "HZ"},	   /* ends alphanumeric, inner bytes do not count */
+	    {"-x!\0h2\0", 7, "21"},    /* '-' non-alphanumeric: hex 2d7821 -> "21" */
+	    {"\x01h\xff\0", 4, "0f"},  /* hex 0168ff */
+	    {"H\xc3\xa9Z\0", 5, "HZ"}, /* ends alphanumeric, inner bytes do not count */
 	    {"spdy/3.1\0", 9, "s1"},
 	};
 	static const uint16_t c[] = {0x1301};
@@ -441,11 +446,11 @@ static void version_cases(void)
 	    {0x0302, {0}, 0, "11"},
 	    {0x0303, {0}, 0, "12"},
 	    {0x0304, {0}, 0, "13"},
-	    {0x0305, {0}, 0, "00"},		      /* unknown */
+	    {0x0305, {0}, 0, "00"},			 /* unknown */
 	    {0x0303, {0x0a0a, 0x0303, 0x0304}, 3, "13"}, /* highest, GREASE ignored */
-	    {0x0303, {0x0302, 0x0301}, 2, "11"},	      /* the extension wins over legacy */
-	    {0x0301, {0xfafa}, 1, "10"},		      /* only GREASE: legacy_version */
-	    {0x0303, {0x0304, 0x7f1c}, 2, "00"},	      /* highest value is a draft: unknown */
+	    {0x0303, {0x0302, 0x0301}, 2, "11"},	 /* the extension wins over legacy */
+	    {0x0301, {0xfafa}, 1, "10"},		 /* only GREASE: legacy_version */
+	    {0x0303, {0x0304, 0x7f1c}, 2, "00"},	 /* highest value is a draft: unknown */
 	};
 	struct tls_hello h;
 	size_t i, at;

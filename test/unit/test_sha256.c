@@ -35,8 +35,9 @@ static void one(const char *msg, size_t len, const char *want, const char *what)
 int main(void)
 {
 	static const char m448[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-	static const char m896[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
-				   "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+	static const char m896[] =
+	    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+	    "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 	static const char ja4ext[] = "0005,000a,000b,000d,0012,0015,0017,001b,0023,002b,002d,0033,"
 				     "4469,ff01_0403,0804,0401,0503,0805,0501,0806,0601";
 	static char million[1000000];

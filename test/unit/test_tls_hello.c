@@ -76,7 +76,8 @@ static void fields(void)
 	is_int(h.n_compression, 1, "one compression method");
 	is_int(h.n_ext, 7, "7 extensions");
 	{
-		static const uint16_t t[] = {0x2a2a, 0x0000, 0x0010, 0x002b, 0x000d, 0x0015, 0x0029};
+		static const uint16_t t[] = {0x2a2a, 0x0000, 0x0010, 0x002b,
+					     0x000d, 0x0015, 0x0029};
 
 		for (i = 0; i < 7; i++)
 			is_int(h.ext_types[i], t[i], "extension %zu type in order", i);
@@ -285,8 +286,8 @@ static void parse_errors(void)
 	     "legacy_compression_methods: no null", 78);
 	perr("extensions length short", ext, (const uint8_t *)"\x00\x10", 2, TLS_HELLO_ERROR,
 	     "extensions: length", ext);
-	perr("extension length past the block", 83, (const uint8_t *)"\x7f\x00", 2,
-	     TLS_HELLO_ERROR, "extension: length", 83);
+	perr("extension length past the block", 83, (const uint8_t *)"\x7f\x00", 2, TLS_HELLO_ERROR,
+	     "extension: length", 83);
 	perr("pre_shared_key first", 81, (const uint8_t *)"\x00\x29", 2, TLS_HELLO_ERROR,
 	     "pre_shared_key: not last", 85);
 	perr("SNI list length", 89, (const uint8_t *)"\x00\x20", 2, TLS_HELLO_ERROR,
@@ -349,7 +350,11 @@ static void parse_errors(void)
 		ok(parse_g(B.b, B.n, &h) == 0 && h.has_ext_block && h.n_ext == 0,
 		   "empty extensions block");
 		at = hb_hello(&B, 0x0301, c, 1, 0);
-		hb_ext(&B, 0x0000, "\x00\x08\x00\x00\x01" "a\x00\x00\x01" "b", 10);
+		hb_ext(&B, 0x0000,
+		       "\x00\x08\x00\x00\x01"
+		       "a\x00\x00\x01"
+		       "b",
+		       10);
 		hb_close(&B, at, 2);
 		is_int(parse_g(B.b, B.n, &h), TLS_HELLO_ERROR, "two host_names");
 		is_str(h.err, "server_name: second host_name", "two host_names named");
@@ -464,15 +469,15 @@ static void find_case(const char *what, const void *pre, size_t npre)
 static void find(void)
 {
 	static const uint8_t s4[] = {4, 1, 0x01, 0xbb, 10, 0, 0, 1, 'b', 'o', 'b', 0};
-	static const uint8_t s4a[] = {4, 1, 0x01, 0xbb, 0, 0, 0, 9, 0, 'e', 'x', '.', 'o',
-				      'r', 'g', 0};
+	static const uint8_t s4a[] = {4, 1,   0x01, 0xbb, 0,   0,   0,	 9,
+				      0, 'e', 'x',  '.',  'o', 'r', 'g', 0};
 	static const uint8_t s5[] = {5, 2, 0, 2, 5, 1, 0, 1, 127, 0, 0, 1, 0x01, 0xbb};
-	static const uint8_t s5d[] = {5, 1, 0, 5, 1, 0, 3, 6, 'e', 'x', '.', 'o', 'r', 'g',
-				      0x01, 0xbb};
-	static const uint8_t s5v6[] = {5, 1, 0, 5, 1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0,
-				       0, 0, 0, 0, 0, 0, 0, 1, 0x01, 0xbb};
-	static const uint8_t s5auth[] = {5, 1, 2, 1, 3, 'b', 'o', 'b', 2, 'p', 'w', 5, 1, 0,
-					 1, 127, 0, 0, 1, 0x01, 0xbb};
+	static const uint8_t s5d[] = {5,   1,	0,   5,	  1,   0,   3,	  6,
+				      'e', 'x', '.', 'o', 'r', 'g', 0x01, 0xbb};
+	static const uint8_t s5v6[] = {5, 1, 0, 5, 1, 0, 4, 0, 0, 0, 0,	   0,	0,
+				       0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x01, 0xbb};
+	static const uint8_t s5auth[] = {5, 1, 2, 1, 3,	  'b', 'o', 'b', 2,    'p', 'w',
+					 5, 1, 0, 1, 127, 0,   0,   1,	 0x01, 0xbb};
 	static const char conn[] = "CONNECT ex.org:443 HTTP/1.1\r\nHost: ex.org:443\r\n\r\n";
 	static uint8_t big[TLS_HELLO_PREAMBLE_MAX + 16];
 
