@@ -2,6 +2,9 @@
  * xdp_pcap_cmp - run every frame of a capture through the loaded XDP program
  * (BPF_PROG_TEST_RUN) and through the user-space build of the same parser,
  * and require identical results.  Driven by test/e2e/t_xdp_pcap.sh; needs root.
+ * Both sides are built from the same source (bpf/xdp_syn.h), so this shows
+ * that the kernel and user-space builds agree, not that the parser is right;
+ * the independent checks are against p0f (t_p0f_oracle.sh, t_fp_e2e.sh).
  *
  *   xdp_pcap_cmp [--prefixes] [--mutants N] [--flip-user-byte OFF] FILE.pcap
  *

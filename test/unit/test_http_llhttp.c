@@ -363,7 +363,10 @@ static void conformance_case(const struct ccase *c, int *counts)
 		if (rj)
 			rj->used = 1;
 		if (ok(like && !rj, "llhttp %s %s: %s: accepted like llhttp (%s)", c->type, what,
-		       c->name, matches(c, &a) ? "as stored" : like ? "+CRLF" : "differently"))
+		       c->name,
+		       matches(c, &a) ? "as stored"
+		       : like	      ? "+CRLF"
+				      : "differently"))
 			counts[2]++;
 		else if (rj)
 			printf("#   listed as rejected on purpose, but accepted\n");

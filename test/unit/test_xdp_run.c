@@ -9,6 +9,10 @@
  * Every counter is checked to move by exactly the expected amount, every
  * frame must come back unchanged with XDP_PASS, and the same frame parsed in
  * user space by huginn_parse_frame() must give the byte-identical record.
+ * That last comparison runs the same source on both sides (bpf/xdp_syn.h,
+ * built for BPF and for user space): it shows the kernel and user-space
+ * builds agree, not that the parser is right.  The record fields are checked
+ * against values written by hand here, and against p0f in t_p0f_oracle.sh.
  * Also exercises the remaining bpf() wrappers (pin/get on a private bpffs,
  * links on the loopback of a private network namespace).  Needs root.
  */
