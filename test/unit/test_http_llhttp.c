@@ -358,15 +358,13 @@ static void conformance_case(const struct ccase *c, int *counts)
 	err = a.err ? a.err : b.err;
 	if (matches(c, &a) || matches(c, &b) || !err) {
 		int like = matches(c, &a) || matches(c, &b);
+		const char *how = matches(c, &a) ? "as stored" : like ? "+CRLF" : "differently";
 
 		/* Accepted: it must be accepted the way llhttp does, and not be listed. */
 		if (rj)
 			rj->used = 1;
 		if (ok(like && !rj, "llhttp %s %s: %s: accepted like llhttp (%s)", c->type, what,
-		       c->name,
-		       matches(c, &a) ? "as stored"
-		       : like	      ? "+CRLF"
-				      : "differently"))
+		       c->name, how))
 			counts[2]++;
 		else if (rj)
 			printf("#   listed as rejected on purpose, but accepted\n");
