@@ -14,34 +14,13 @@ NA=$P_BASE NB=$((P_BASE + 1)) PP=$((P_BASE + 2)) PM=$((P_BASE + 3)) EB=$((P_BASE
 pl_nginx "$NA" "$NB"
 pl_echo echo "$EB"
 
-cat >"$T_DIR/config.toml" <<EOF
-[server]
-workers = 1
-
-[listen]
-addrs = ["127.0.0.1:$PP"]
-
-[timeouts]
-upstream_response = 10000
-client_header = 5000
-
-[telemetry]
-metrics_addr = "127.0.0.1:$PM"
-
-[[backends]]
-address = "127.0.0.1:$NA"
-
-[[backends]]
-address = "127.0.0.1:$EB"
-
-[[routes]]
-prefix = "/static/"
-backend = "127.0.0.1:$NA"
-
-[[routes]]
-prefix = "/"
-backend = "127.0.0.1:$EB"
-EOF
+{
+	pl_conf "$PP" "$PM"
+	printf '[timeouts]\nupstream_response = 10000\nclient_header = 5000\n\n'
+	pl_backend "$NA" "$EB"
+	pl_route /static/ "$NA"
+	pl_route / "$EB"
+} >"$T_DIR/config.toml"
 pl_proxy "$T_DIR/config.toml" "$PP"
 U="http://127.0.0.1:$PP"
 C="curl -s --max-time 20"
