@@ -86,21 +86,21 @@ fp_p0f() {
 }
 
 fp_agent() {
-	name=$1
+	_name=$1
 	shift
 	AGENT_PORT=$FP_PORT
-	t_agent_start "$name" "$@"
-	rc=$?
+	t_agent_start "$_name" "$@"
+	_rc=$?
 	AGENT_PID=$T_PID
-	return $rc
+	return $_rc
 }
 
 fp_proxy() {
-	name=$1
-	conf=$2
+	_name=$1
+	_conf=$2
 	shift 2
-	nsenter "$FP_SNET" env HUGINN_EBPF_PIN_PATH="$PIN" "$@" "$PROXY" "$conf" \
-		>"$T_DIR/$name.out" 2>"$T_DIR/$name.err" &
+	nsenter "$FP_SNET" env HUGINN_EBPF_PIN_PATH="$PIN" "$@" "$PROXY" "$_conf" \
+		>"$T_DIR/$_name.out" 2>"$T_DIR/$_name.err" &
 	PROXY_PID=$!
 	T_PIDS="$PROXY_PID $T_PIDS"
 }
@@ -109,23 +109,23 @@ fp_proxy() {
 # EXTRA_PORT), telemetry on 127.0.0.1:MPORT, one backend, $FP_WORKERS workers (1);
 # [fingerprint] from $FP_FPCONF (default: enabled, with p0f.fp).
 fp_conf() {
-	extra=""
+	_extra=""
 	if [ -n "${FP_FPCONF:-}" ]; then
-		fpsec=$FP_FPCONF
+		_fpsec=$FP_FPCONF
 	else
-		fpsec="tcp_enabled = true
+		_fpsec="tcp_enabled = true
 p0f_db = \"$FP_DB\""
 	fi
-	[ -n "${5:-}" ] && extra=", \"0.0.0.0:$5\", \"[::]:$5\""
+	[ -n "${5:-}" ] && _extra=", \"0.0.0.0:$5\", \"[::]:$5\""
 	cat >"$1" <<EOF
 [server]
 workers = ${FP_WORKERS:-1}
 
 [listen]
-addrs = ["0.0.0.0:$2", "[::]:$2"$extra]
+addrs = ["0.0.0.0:$2", "[::]:$2"$_extra]
 
 [fingerprint]
-$fpsec
+$_fpsec
 
 [[backends]]
 address = "127.0.0.1:$4"
@@ -155,10 +155,10 @@ fp_ready() { [ "$(fp_ready_code "$1")" = 200 ]; }
 # fp_req CPORT URL [CURL ARGS...]: one request from client local port CPORT, in the client
 # namespace; prints the status code.
 fp_req() {
-	cp=$1
-	url=$2
+	_cp=$1
+	_url=$2
 	shift 2
-	fp_c curl -s -o /dev/null -w '%{http_code}' --max-time 10 --local-port "$cp" "$@" "$url"
+	fp_c curl -s -o /dev/null -w '%{http_code}' --max-time 10 --local-port "$_cp" "$@" "$_url"
 }
 
 # nginx writes its access-log line after the response: wait for the line, not a while.

@@ -77,52 +77,52 @@ EOF
 }
 
 pl_echo() {
-	name=$1
-	port=$2
-	mode=${3:-echo}
+	_name=$1
+	_port=$2
+	_mode=${3:-echo}
 	shift 2
 	[ $# -gt 0 ] && shift
-	"$PYTHON" "$PL_TOOLS/echo_backend.py" --port "$port" --log "$T_DIR/$name.log" \
-		--mode "$mode" "$@" >"$T_DIR/$name.out" 2>&1 &
+	"$PYTHON" "$PL_TOOLS/echo_backend.py" --port "$_port" --log "$T_DIR/$_name.log" \
+		--mode "$_mode" "$@" >"$T_DIR/$_name.out" 2>&1 &
 	T_PIDS="$! $T_PIDS"
-	if ! RAW wait "$port" 10 >/dev/null; then
-		t_fail "echo backend $name did not start"
-		sed 's/^/#   /' "$T_DIR/$name.out"
+	if ! RAW wait "$_port" 10 >/dev/null; then
+		t_fail "echo backend $_name did not start"
+		sed 's/^/#   /' "$T_DIR/$_name.out"
 		exit 1
 	fi
 }
 
 pl_conf() {
-	port=$1
-	mport=$2
+	_port=$1
+	_mport=$2
 	shift 2
-	w=1
-	srv=""
-	tel=""
-	lst=""
-	for kv in "$@"; do
-		case $kv in
-		workers=*) w=${kv#workers=} ;;
-		listen=*) lst=", \"${kv#listen=}\"" ;;
-		server.*) kv=${kv#server.} && srv="$srv${kv%%=*} = ${kv#*=}
+	_w=1
+	_srv=""
+	_tel=""
+	_lst=""
+	for _kv in "$@"; do
+		case $_kv in
+		workers=*) _w=${_kv#workers=} ;;
+		listen=*) _lst=", \"${_kv#listen=}\"" ;;
+		server.*) _kv=${_kv#server.} && _srv="$_srv${_kv%%=*} = ${_kv#*=}
 " ;;
-		telemetry.*) kv=${kv#telemetry.} && tel="$tel${kv%%=*} = ${kv#*=}
+		telemetry.*) _kv=${_kv#telemetry.} && _tel="$_tel${_kv%%=*} = ${_kv#*=}
 " ;;
 		esac
 	done
-	printf '[server]\nworkers = %s\n%s\n' "$w" "$srv"
-	printf '[listen]\naddrs = ["127.0.0.1:%s"%s]\n\n' "$port" "$lst"
-	printf '[telemetry]\nmetrics_addr = "127.0.0.1:%s"\n%s\n' "$mport" "$tel"
+	printf '[server]\nworkers = %s\n%s\n' "$_w" "$_srv"
+	printf '[listen]\naddrs = ["127.0.0.1:%s"%s]\n\n' "$_port" "$_lst"
+	printf '[telemetry]\nmetrics_addr = "127.0.0.1:%s"\n%s\n' "$_mport" "$_tel"
 }
 
 pl_backend() {
-	for b in "$@"; do printf '[[backends]]\naddress = "127.0.0.1:%s"\n\n' "$b"; done
+	for _b in "$@"; do printf '[[backends]]\naddress = "127.0.0.1:%s"\n\n' "$_b"; done
 }
 
 pl_route() {
 	printf '[[routes]]\nprefix = "%s"\nbackend = "127.0.0.1:%s"\n' "$1" "$2"
 	shift 2
-	for kv in "$@"; do printf '%s\n' "$kv"; done
+	for _kv in "$@"; do printf '%s\n' "$_kv"; done
 	printf '\n'
 }
 
@@ -139,17 +139,17 @@ pl_proxy() {
 }
 
 pl_proxy_stop() {
-	pid=${2:-$PROXY_PID}
-	name=${3:-${PL_NAME:-proxy}}
-	kill -TERM "$pid" 2>/dev/null
-	if t_gone "$pid" 15; then
-		wait "$pid"
+	_pid=${2:-$PROXY_PID}
+	_name=${3:-${PL_NAME:-proxy}}
+	kill -TERM "$_pid" 2>/dev/null
+	if t_gone "$_pid" 15; then
+		wait "$_pid"
 		t_eq "$1 (exit status)" "$?" 0
 	else
-		t_stop "$pid" 1
+		t_stop "$_pid" 1
 		t_fail "$1 (still running 15 s after SIGTERM)"
 	fi
-	t_san_check "$T_DIR/$name.err"
+	t_san_check "$T_DIR/$_name.err"
 }
 
 pl_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
@@ -165,7 +165,7 @@ pl_metric() {
 
 # huginn_requests_total has a sample for a status code once a response with it was sent.
 pl_status() {
-	v=$(pl_metric "huginn_requests_total{code=\"$1\"}")
-	[ "$v" = absent ] && v=0
-	echo "$v"
+	_v=$(pl_metric "huginn_requests_total{code=\"$1\"}")
+	[ "$_v" = absent ] && _v=0
+	echo "$_v"
 }

@@ -41,14 +41,7 @@ bad_env() {
 	desc=$1
 	want=$2
 	shift 2
-	out=$(nsenter "$T_SNET" env -i HUGINN_EBPF_PIN_PATH="$PIN" "$@" "$AGENT" 2>&1)
-	rc=$?
-	if [ $rc -ne 0 ] && echo "$out" | grep -q -- "$want"; then
-		t_ok "$desc (exit $rc)"
-	else
-		t_fail "$desc (exit $rc)"
-		echo "$out" | sed 's/^/#   /'
-	fi
+	t_refuses "$desc" "$want" nsenter "$T_SNET" env -i HUGINN_EBPF_PIN_PATH="$PIN" "$@" "$AGENT"
 }
 bad_env "no interface" "HUGINN_EBPF_INTERFACE is not set" HUGINN_EBPF_DST_PORT=$PORT
 bad_env "no port" "HUGINN_EBPF_DST_PORT is not set" HUGINN_EBPF_INTERFACE="$T_SIF"
@@ -63,15 +56,10 @@ bad_env "bad IPv4 filter" "HUGINN_EBPF_DST_IP_V4='10.0.0'" HUGINN_EBPF_INTERFACE
 bad_env "capacity 0" "HUGINN_EBPF_SYN_MAP_MAX_ENTRIES='0'" HUGINN_EBPF_INTERFACE="$T_SIF" \
 	HUGINN_EBPF_DST_PORT=$PORT HUGINN_EBPF_SYN_MAP_MAX_ENTRIES=0
 mkdir -p "$T_DIR/plain"
-out=$(nsenter "$T_SNET" env -i HUGINN_EBPF_INTERFACE="$T_SIF" HUGINN_EBPF_DST_PORT=$PORT \
-	HUGINN_EBPF_PIN_PATH="$T_DIR/plain" "$AGENT" 2>&1)
-rc=$?
-if [ $rc -ne 0 ] && echo "$out" | grep -q "HUGINN_EBPF_PIN_PATH=.*mount -t bpf bpf /sys/fs/bpf"; then
-	t_ok "pin path not on bpffs: refused with the mount hint"
-else
-	t_fail "pin path not on bpffs: refused with the mount hint (exit $rc)"
-	echo "$out" | sed 's/^/#   /'
-fi
+t_refuses "pin path not on bpffs: refused with the mount hint" \
+	"HUGINN_EBPF_PIN_PATH=.*mount -t bpf bpf /sys/fs/bpf" \
+	nsenter "$T_SNET" env -i HUGINN_EBPF_INTERFACE="$T_SIF" HUGINN_EBPF_DST_PORT=$PORT \
+	HUGINN_EBPF_PIN_PATH="$T_DIR/plain" "$AGENT"
 t_eq "nothing attached after the failures" "$(t_xdp_id)" ""
 
 # ---- --check ----
@@ -85,16 +73,11 @@ for mode in skb native; do
 		"$(echo "$out" | grep -c '^OK ') $(echo "$out" | grep -c '^FAIL')" "9 0"
 done
 t_eq "--check leaves nothing attached" "$(t_xdp_id)" ""
-out=$(nsenter "$T_SNET" env HUGINN_EBPF_INTERFACE=hgnope0 HUGINN_EBPF_DST_PORT=$PORT \
-	HUGINN_EBPF_PIN_PATH="$T_DIR/plain" "$AGENT" --check 2>&1)
-rc=$?
-if [ $rc -ne 0 ] && echo "$out" | grep -q '^FAIL bpffs at pin path' &&
-	echo "$out" | grep -q '^FAIL interface'; then
-	t_ok "--check fails (exit $rc) on a missing interface and a non-bpffs pin path"
-else
-	t_fail "--check fails (exit $rc) on a missing interface and a non-bpffs pin path"
-	echo "$out" | sed 's/^/#   /'
-fi
+t_refuses "--check fails on a non-bpffs pin path" '^FAIL bpffs at pin path' \
+	nsenter "$T_SNET" env HUGINN_EBPF_INTERFACE=hgnope0 HUGINN_EBPF_DST_PORT=$PORT \
+	HUGINN_EBPF_PIN_PATH="$T_DIR/plain" "$AGENT" --check
+t_check "... and on the missing interface, in the same run" \
+	sh -c "printf '%s\\n' \"\$1\" | grep -q '^FAIL interface'" x "$T_OUT"
 
 # ---- attach in both modes, real connections, read back ----
 t_bg http nsenter "$T_SNET" "$PYTHON" -m http.server $PORT --bind "$T_SADDR4" --directory "$T_DIR"
@@ -171,15 +154,10 @@ t_agent_start old || t_fail "old agent attached"
 OLD=$T_PID
 OLD_PROG=$(t_prog_id_of old)
 
-out=$(nsenter "$T_SNET" env HUGINN_EBPF_INTERFACE="$T_SIF" HUGINN_EBPF_DST_PORT=$PORT \
-	HUGINN_EBPF_PIN_PATH="$T_BPFFS/other" "$AGENT" 2>&1)
-rc=$?
-if [ $rc -ne 0 ] && echo "$out" | grep -q "XDP program id $OLD_PROG 'xdp_syn'.*refusing"; then
-	t_ok "a different pin path refuses, naming prog id $OLD_PROG (exit $rc)"
-else
-	t_fail "a different pin path refuses, naming prog id $OLD_PROG (exit $rc)"
-	echo "$out" | sed 's/^/#   /'
-fi
+t_refuses "a different pin path refuses, naming prog id $OLD_PROG" \
+	"XDP program id $OLD_PROG 'xdp_syn'.*refusing" \
+	nsenter "$T_SNET" env HUGINN_EBPF_INTERFACE="$T_SIF" HUGINN_EBPF_DST_PORT=$PORT \
+	HUGINN_EBPF_PIN_PATH="$T_BPFFS/other" "$AGENT"
 t_eq "the refusing agent left the program alone" "$(t_xdp_id)" "$OLD_PROG"
 t_check "the refusing agent created no maps" test ! -e "$T_BPFFS/other/syn_counter"
 

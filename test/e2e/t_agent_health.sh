@@ -81,14 +81,10 @@ expect_health "bad HUGINN_EBPF_PIN_GID: names the variable" 1 \
 	"^unhealthy: HUGINN_EBPF_PIN_GID='proxy': expected a numeric group id" \
 	HUGINN_EBPF_PIN_GID=proxy
 # shellcheck disable=SC2046
-out=$(nsenter "$T_SNET" env -i $(agent_env "$PIN" HUGINN_EBPF_PIN_GID=-5) "$AGENT" 2>&1)
-rc=$?
-if [ $rc -eq 2 ] && echo "$out" | grep -q "HUGINN_EBPF_PIN_GID='-5': expected a numeric group id"; then
-	t_ok "the agent refuses HUGINN_EBPF_PIN_GID=-5 (exit 2), naming it"
-else
-	t_fail "the agent refuses HUGINN_EBPF_PIN_GID=-5 (exit $rc), naming it"
-	echo "$out" | sed 's/^/#   /'
-fi
+t_refuses "the agent refuses HUGINN_EBPF_PIN_GID=-5, naming it" \
+	"HUGINN_EBPF_PIN_GID='-5': expected a numeric group id" \
+	nsenter "$T_SNET" env -i $(agent_env "$PIN" HUGINN_EBPF_PIN_GID=-5) "$AGENT"
+t_eq "... with exit status 2 (a configuration error)" "$T_RC" 2
 t_check "a refused start made no pin directory" test ! -e "$PIN"
 
 # ---- running with HUGINN_EBPF_PIN_GID: healthy, pins for the group ----
@@ -178,14 +174,9 @@ start_agent p1 "$PIN2" || t_fail "agent without HUGINN_EBPF_PIN_GID attached"
 P=$T_PID
 t_eq "no variable: pin directory as mkdir made it, root:0 0755" "$(perms "$PIN2")" "root:0 755"
 t_eq "no variable: map pins root:0 0600" "$(perms "$PIN2/tcp_syn_map_v4")" "root:0 600"
-out=$(as_proxy "$T_DIR/agent" --dump "$PIN2" 2>&1)
-rc=$?
-if [ $rc -eq 1 ] && echo "$out" | grep -q "$PIN2/tcp_syn_map_v4: Permission denied"; then
-	t_ok "no variable: uid/gid $GID cannot open the maps (exit 1, Permission denied)"
-else
-	t_fail "no variable: uid/gid $GID cannot open the maps (exit $rc)"
-	echo "$out" | sed 's/^/#   /'
-fi
+t_refuses "no variable: uid/gid $GID cannot open the maps (Permission denied)" \
+	"$PIN2/tcp_syn_map_v4: Permission denied" as_proxy "$T_DIR/agent" --dump "$PIN2"
+t_eq "... with exit status 1" "$T_RC" 1
 t_stop "$P"
 ids2="$(t_map_id "$PIN2" tcp_syn_map_v4) $(t_map_id "$PIN2" tcp_syn_map_v6)"
 start_agent p2 "$PIN2" HUGINN_EBPF_PIN_GID=$GID || t_fail "restart with the variable attached"
@@ -202,16 +193,10 @@ t_stop "$P"
 
 # ---- the group change without CAP_CHOWN: refused unless the agent is in the group ----
 PIN3=$T_BPFFS/nochown
-# shellcheck disable=SC2046
-out=$(nsenter "$T_SNET" capsh --drop=cap_chown -- -c \
-	"exec env -i $(agent_env "$PIN3" HUGINN_EBPF_PIN_GID=$GID) '$AGENT'" 2>&1)
-rc=$?
-if [ $rc -ne 0 ] && echo "$out" | grep -q "HUGINN_EBPF_PIN_GID=$GID: cannot give $PIN3 to that group.*Operation not permitted.*CAP_CHOWN.*supplementalGroups"; then
-	t_ok "no CAP_CHOWN, not in group $GID: refused (exit $rc) with the hint"
-else
-	t_fail "no CAP_CHOWN, not in group $GID: refused (exit $rc) with the hint"
-	echo "$out" | sed 's/^/#   /'
-fi
+t_refuses "no CAP_CHOWN, not in group $GID: refused with the hint" \
+	"HUGINN_EBPF_PIN_GID=$GID: cannot give $PIN3 to that group.*Operation not permitted.*CAP_CHOWN.*supplementalGroups" \
+	nsenter "$T_SNET" capsh --drop=cap_chown -- -c \
+	"exec env -i $(agent_env "$PIN3" HUGINN_EBPF_PIN_GID=$GID) '$AGENT'"
 t_eq "the refused start attached nothing" "$(t_xdp_id)" ""
 t_bg nochown nsenter "$T_SNET" capsh --drop=cap_chown --groups=$GID -- -c \
 	"exec env -i $(agent_env "$PIN3" HUGINN_EBPF_PIN_GID=$GID) '$AGENT'"

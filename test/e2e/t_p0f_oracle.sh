@@ -214,66 +214,29 @@ t_netns_pair || {
 }
 PORT=$((23100 + $$ % 800))
 # Nothing listens: each SYN is answered by a RST, which is all p0f needs.
-for cap in "live_eth $T_SIF" "live_ns $T_SIF --time-stamp-precision=nano" \
-	"live_sll2 any -y LINUX_SLL2"; do
-	# shellcheck disable=SC2086 # name, interface, tcpdump arguments
-	set -- $cap
-	cn=$1
-	ifc=$2
-	shift 2
-	if ! t_capture "$cn" "$ifc" "tcp port $PORT" "$@"; then
-		t_fail "tcpdump did not start: $(cat "$T_DIR/$cn.log")"
-		exit 1
-	fi
-	eval "${cn}_pid=\$T_PID"
-done
-n=0
-for ts in 1 0; do
-	for sack in 1 0; do
-		for ws in 1 0; do
-			for ecn in 0 1; do
-				t_client_sysctl net.ipv4.tcp_timestamps=$ts net.ipv4.tcp_sack=$sack \
-					net.ipv4.tcp_window_scaling=$ws net.ipv4.tcp_ecn=$ecn
-				t_syn "$T_SADDR4" "$PORT"
-				t_syn "$T_SADDR6" "$PORT"
-				n=$((n + 2))
-			done
-		done
-	done
-done
-t_client_sysctl net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1 \
-	net.ipv4.tcp_ecn=0
+t_captures "tcp port $PORT" "live_eth $T_SIF" "live_ns $T_SIF --time-stamp-precision=nano" \
+	"live_sll2 any -y LINUX_SLL2"
+# Every combination of timestamps, SACK, window scaling and ECN.
+t_syn_stacks "$PORT" $(for ts in 1 0; do for sack in 1 0; do for ws in 1 0; do
+	for ecn in 0 1; do echo "$ts,$sack,$ws,$ecn"; done; done; done; done)
 for ttl in 1 32 33 64 65 128 129 200 255; do
-	t_syn "$T_SADDR4" "$PORT" "$ttl"
-	t_syn "$T_SADDR6" "$PORT" "$ttl"
-	n=$((n + 2))
+	t_syn46 "$PORT" "$ttl"
 done
 for dttl in 32 128 255; do
 	t_client_sysctl net.ipv4.ip_default_ttl=$dttl
 	t_syn "$T_SADDR4" "$PORT"
-	n=$((n + 1))
 done
 t_client_sysctl net.ipv4.ip_default_ttl=64
 for mss in 536 1000 1220 1400; do
-	t_syn "$T_SADDR4" "$PORT" 0 "$mss"
-	t_syn "$T_SADDR6" "$PORT" 0 "$mss"
-	n=$((n + 2))
+	t_syn46 "$PORT" 0 "$mss"
 done
 for mtu in 1280 1400 9000; do
 	t_in "$T_CNS" ip link set "$T_CIF" mtu "$mtu"
 	t_in "$T_SNS" ip link set "$T_SIF" mtu "$mtu"
-	t_syn "$T_SADDR4" "$PORT"
-	t_syn "$T_SADDR6" "$PORT"
-	n=$((n + 2))
+	t_syn46 "$PORT"
 done
-# Until every capture holds every SYN (tcpdump -U writes each packet as it comes).
-all_in() {
-	for cap in live_eth live_ns live_sll2; do
-		[ "$(t_pcap_syns "$T_DIR/$cap.pcap")" -ge "$n" ] || return 1
-	done
-}
-t_wait_for 5 all_in
-for p in $live_eth_pid $live_ns_pid $live_sll2_pid; do t_stop "$p"; done
+n=$T_SYNS
+t_captures_stop "$n"
 for cap in live_eth live_ns live_sll2; do
 	"$PROXY" fingerprint "$T_DIR/$cap.pcap" --db "$FPDB" >"$T_DIR/$cap.txt" 2>&1
 	awk -F'|' '{ p = $1; sub(/.*\//, "", p); print p "\tlive-" NR }' "$T_DIR/$cap.txt" \

@@ -82,43 +82,16 @@ t_netns_pair || {
 # Port range of this test: 24100-24899.
 PORT=$((24100 + $$ % 800))
 # Nothing listens: each SYN is answered by a RST (a non-SYN frame to check too).
-for cap in "live_eth $T_SIF" "live_sll any -y LINUX_SLL" "live_sll2 any -y LINUX_SLL2"; do
-	# shellcheck disable=SC2086 # name, interface, tcpdump arguments
-	set -- $cap
-	cn=$1
-	ifc=$2
-	shift 2
-	if ! t_capture "$cn" "$ifc" "tcp port $PORT" "$@"; then
-		t_fail "tcpdump did not start: $(cat "$T_DIR/$cn.log")"
-		exit 1
-	fi
-	eval "${cn}_pid=\$T_PID"
-done
-n=0
-for ts in 1 0; do
-	for ecn in 0 1; do
-		t_client_sysctl net.ipv4.tcp_timestamps=$ts net.ipv4.tcp_sack=$ts \
-			net.ipv4.tcp_window_scaling=$ts net.ipv4.tcp_ecn=$ecn
-		t_syn "$T_SADDR4" "$PORT"
-		t_syn "$T_SADDR6" "$PORT"
-		n=$((n + 2))
-	done
-done
-t_client_sysctl net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1 \
-	net.ipv4.tcp_ecn=0
+t_captures "tcp port $PORT" "live_eth $T_SIF" "live_sll any -y LINUX_SLL" \
+	"live_sll2 any -y LINUX_SLL2"
+# Options on and off, with and without ECN.
+t_syn_stacks "$PORT" 1,1,1,0 1,1,1,1 0,0,0,0 0,0,0,1
 for ttl in 1 65 255; do
 	t_syn "$T_SADDR4" "$PORT" "$ttl"
 	t_syn "$T_SADDR6" "$PORT" "$ttl" 1000
-	n=$((n + 2))
 done
-# Until every capture holds every SYN (tcpdump -U writes each packet as it comes).
-all_in() {
-	for cap in live_eth live_sll live_sll2; do
-		[ "$(t_pcap_syns "$T_DIR/$cap.pcap")" -ge "$n" ] || return 1
-	done
-}
-t_wait_for 5 all_in
-for p in $live_eth_pid $live_sll_pid $live_sll2_pid; do t_stop "$p"; done
+n=$T_SYNS
+t_captures_stop "$n"
 for cap in live_eth live_sll live_sll2; do
 	syns=$(t_pcap_syns "$T_DIR/$cap.pcap")
 	if [ "$syns" -lt $((n - 2)) ]; then

@@ -65,6 +65,7 @@
 #include "sys/bpf.h"
 #include "sys/file.h"
 #include "sys/obj.h"
+#include "test/xdp_maps.h"
 
 extern const unsigned char huginn_bpf_obj[], huginn_bpf_obj_end[];
 
@@ -106,19 +107,6 @@ static const struct {
     FIELD(tcp_res),  FIELD(tcp_flags), FIELD(opt_len),	  FIELD(payload_len), FIELD(pad1),
     FIELD(opts),
 };
-
-static const char *const stat_name[HUGINN_STAT_MAX] = {
-    "v4_captured", "v6_captured", "v4_malformed", "v6_malformed", "filtered",
-};
-
-static uint64_t read_u64(int fd, uint32_t idx)
-{
-	uint64_t v = UINT64_MAX;
-
-	if (bpf_map_lookup(fd, &idx, &v))
-		return UINT64_MAX;
-	return v;
-}
 
 static void read_counters(const struct cmp *c, struct counters *k)
 {

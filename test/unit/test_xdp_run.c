@@ -35,6 +35,7 @@
 #include "sys/bpf.h"
 #include "sys/obj.h"
 #include "test/harness.h"
+#include "test/xdp_maps.h"
 
 extern const unsigned char huginn_bpf_obj[], huginn_bpf_obj_end[];
 
@@ -225,19 +226,6 @@ static void expect(const struct spec *s, struct huginn_syn_rec *r)
 struct counters {
 	uint64_t syn, failures, stat[HUGINN_STAT_MAX];
 };
-
-static const char *const stat_name[HUGINN_STAT_MAX] = {
-    "v4_captured", "v6_captured", "v4_malformed", "v6_malformed", "filtered",
-};
-
-static uint64_t read_u64(int fd, uint32_t idx)
-{
-	uint64_t v = UINT64_MAX;
-
-	if (bpf_map_lookup(fd, &idx, &v))
-		return UINT64_MAX;
-	return v;
-}
 
 static void read_counters(struct counters *c)
 {
