@@ -168,7 +168,7 @@ demo: all
 	$(Q)BUILD=$(BUILD) sh scripts/demo.sh
 
 bench: all
-	$(Q)sh scripts/deps.sh test
+	$(Q)sh scripts/deps.sh bench
 	$(Q)BUILD=$(BUILD) sh bench/run.sh
 
 install: all

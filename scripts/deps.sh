@@ -1,19 +1,29 @@
 #!/bin/sh
 # Install the Debian packages a step needs, only those missing.
-#   build: compilers;  test: build + the real peers the tests drive;  demo: build + demo peers.
+#   build: compilers;  test: build + the real peers the tests drive;  demo: build + demo peers;
+#   bench: build + demo peers + the load generator and the proxies compared (bench/run.sh).
+# Only what a build, test, demo or benchmark runs is listed (docs/testing.md).
 # Without root or apt-get, it lists what is missing and leaves the rest to the caller.
+# It never stops or kills anything: a system nginx that Debian's package starts on :80 is
+# left alone (every test runs its own nginx on ports of its own).
 set -u
 what=${1:-build}
 
-need_build="clang:clang musl-gcc:musl-tools llvm-objdump:llvm gcc:gcc make:make"
+need_build="clang:clang musl-gcc:musl-tools gcc:gcc make:make"
 need_run="ip:iproute2 curl:curl nginx:nginx p0f:p0f bpftool:bpftool"
-need_test="wrk:wrk haproxy:haproxy tcpdump:tcpdump buildah:buildah afl-fuzz:afl++ python3:python3 ethtool:ethtool strace:strace clang-format:clang-format nft:nftables setpriv:util-linux nsenter:util-linux"
+# Who uses what: tcpdump (t_p0f_oracle, t_xdp_pcap), buildah (t_images), python3 (test/tools),
+# strace (t_fp_lifecycle), nft (t_fp_e2e), wrk (t_proxy_basic, t_proxy_signals),
+# clang-format (t_format), setpriv/nsenter/unshare (namespaces, users), capsh (t_agent_health),
+# haproxy (t_pp_interop), debootstrap (the Debian 13 chroot of test/e2e/trixie_lib.sh).
+need_test="wrk:wrk tcpdump:tcpdump buildah:buildah python3:python3 strace:strace clang-format:clang-format nft:nftables setpriv:util-linux nsenter:util-linux capsh:libcap2-bin haproxy:haproxy debootstrap:debootstrap"
+need_bench="wrk:wrk haproxy:haproxy"
 
 case $what in
 build) list=$need_build ;;
 demo) list="$need_build $need_run" ;;
 test) list="$need_build $need_run $need_test" ;;
-*) echo "deps.sh: unknown step '$what' (build, test, demo)" >&2; exit 2 ;;
+bench) list="$need_build $need_run $need_bench" ;;
+*) echo "deps.sh: unknown step '$what' (build, test, demo, bench)" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -41,8 +51,18 @@ if [ "$what" = test ] && [ "$(id -u)" = 0 ] && command -v apt-cache >/dev/null 2
 		apt-cache show clang-$v >/dev/null 2>&1 && missing="$missing clang-$v"
 	done
 fi
+# t_deploy_files.sh parses the Compose and Kubernetes files (test/tools/check_deploy.py).
 if [ "$what" = test ] && ! python3 -c 'import yaml' >/dev/null 2>&1; then
 	missing="$missing python3-yaml"
+fi
+# t_p0f_builtin.sh crafts SYNs of other stacks with scapy.
+if [ "$what" = test ] && ! python3 -c 'import scapy' >/dev/null 2>&1; then
+	missing="$missing python3-scapy"
+fi
+# buildah on Debian 13 needs netavark (a recommendation, which --no-install-recommends skips).
+if [ "$what" = test ] && [ ! -x /usr/lib/podman/netavark ] && command -v apt-cache >/dev/null 2>&1 &&
+	apt-cache show netavark >/dev/null 2>&1; then
+	missing="$missing netavark"
 fi
 [ -z "$missing" ] && exit 0
 
@@ -59,9 +79,4 @@ apt-get install -y -q --no-install-recommends $missing >/dev/null || {
 	echo "deps.sh: apt-get install$missing failed" >&2
 	exit 1
 }
-# Debian's nginx package starts a system nginx on :80; the tests run their own.
-if echo "$missing" | grep -q nginx; then
-	systemctl stop nginx >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true
-	pkill -x nginx >/dev/null 2>&1 || true
-fi
 exit 0

@@ -4,20 +4,66 @@
 # Every test creates its own namespaces, bpffs mount and processes, registers
 # them for cleanup, and stops them by pid on exit (trap), also on failure.
 #
-#   t_ok DESC / t_fail DESC / t_skip DESC     one result line
+# Results
+#   t_ok DESC / t_fail DESC / t_skip DESC     one result line (a SKIP says SKIPPED and why)
 #   t_check DESC CMD...                       ok if CMD exits 0
 #   t_eq DESC GOT WANT                        ok if the two strings are equal
+#   t_san_check FILE                          ok if FILE holds no sanitizer report
+#   t_refuses DESC REGEX CMD...               ok if CMD exits non-zero and its output
+#                                             (stdout and stderr) matches REGEX (grep -E);
+#                                             output in $T_OUT, exit status in $T_RC
 #   t_need_root / t_need_tool TOOL...         skip the whole test (loudly) if missing
+#   t_need_bin FILE...                        fail the whole test if a built binary is missing
+# Processes
 #   t_bg NAME CMD...                          start CMD in background, log in $T_DIR/NAME.log,
 #                                             pid in $T_PID; killed at exit
 #   t_stop PID [SECS]                         TERM, wait SECS (10), KILL; status in $T_RC
-#   t_wait_for SECS CMD...                    poll CMD every 0.1 s until it succeeds
+#   t_gone PID SECS                           wait up to SECS for PID to exit (without
+#                                             signalling it); 0 if it did; tenths of a
+#                                             second waited in $T_WAITED
+#   t_wait_for SECS CMD...                    poll CMD every 0.1 s until it succeeds: the
+#                                             way to wait for a log line or a counter
 #   t_defer CMD                               run CMD (a string) at exit, last first
+# Namespaces, captures, SYNs
 #   t_netns_pair                              namespaces $T_SNS (server) and $T_CNS (client)
 #                                             joined by veth $T_SIF <-> $T_CIF, addresses
 #                                             10.$T_NET.0.1/2 and fd00:$T_NET::1/2
 #   t_in NS CMD...                            run CMD in network namespace NS (mounts kept)
 #   t_bpffs                                   mount a private bpffs at $T_DIR/bpffs
+#   t_capture NAME IFACE FILTER [ARGS...]     tcpdump in $T_SNS on IFACE into $T_DIR/NAME.pcap;
+#                                             returns once it listens; pid in $T_PID
+#   t_captures FILTER "NAME IFACE [ARGS...]"...  t_capture for each; the test fails and
+#                                             ends when one does not start
+#   t_captures_stop N                         wait (5 s at most) until every capture of
+#                                             t_captures holds N SYNs, then stop them
+#   t_pcap_syns PCAP                          how many SYNs tcpdump reads in PCAP
+#   t_client_sysctl VAR=value...              sysctl -w in the client namespace
+#   t_syn ADDR PORT [TTL] [MSS]               one kernel SYN from the client namespace
+#                                             (test/tools/syn_client.py); counted in $T_SYNS
+#   t_syn46 PORT [TTL] [MSS]                  t_syn to $T_SADDR4 and to $T_SADDR6
+#   t_syn_stacks PORT TS,SACK,WS,ECN...       for each client stack (tcp_timestamps,
+#                                             tcp_sack, tcp_window_scaling, tcp_ecn): t_syn46;
+#                                             then back to 1,1,1,0
+#   t_spec_number IN OUT                      number a syngen spec's lines by source port
+#                                             (20000 + line), destination port 23080
+#   t_p0f_norm LOG                            p0f's SYN lines as
+#                                             "port<TAB>raw_sig<TAB>os=..|dist=..|params=.."
+# The agent (after t_netns_pair; pins under $PIN)
+#   t_agent_start NAME [VAR=value...]         huginn-ebpf-agent on $T_SIF in $T_SNS (port
+#                                             ${AGENT_PORT:-0}, log level debug; VAR=value
+#                                             overrides); returns once attached or took
+#                                             over, else 1 (log shown); pid in $T_PID
+#   t_xdp_id / t_prog_id_of NAME              prog id on $T_SIF / loaded by agent log NAME
+#   t_map_id DIR MAP / t_map_max DIR MAP      a pinned map's id / max_entries (bpftool)
+# nginx
+#   t_nginx_conf CONNS                        the head of $T_DIR/nginx.conf (error log, temp
+#                                             paths under $T_DIR) up to "http {"; append
+#                                             the rest, then t_nginx_start
+#   t_nginx_start [NS]                        nginx on $T_DIR/nginx.conf (in netns NS)
+# Metrics
+#   t_metric_of FILE NAME                     the value of the sample named exactly NAME
+#                                             (labels included) in Prometheus text, or
+#                                             "absent"
 
 set -u
 BUILD=${BUILD:-build}
@@ -41,9 +87,9 @@ t_skip() { echo "ok # SKIP $T_NAME: $*"; }
 t_diag() { echo "# $*"; }
 
 t_check() {
-	desc=$1
+	_desc=$1
 	shift
-	if "$@" >>"$T_DIR/check.log" 2>&1; then t_ok "$desc"; else t_fail "$desc"; fi
+	if "$@" >>"$T_DIR/check.log" 2>&1; then t_ok "$_desc"; else t_fail "$_desc"; fi
 }
 
 t_eq() {
@@ -63,10 +109,44 @@ t_need_root() {
 	fi
 }
 
+t_need_bin() {
+	for _b in "$@"; do
+		if [ ! -x "$_b" ]; then
+			t_fail "$_b is not built (make BUILD=$BUILD $_b)"
+			exit 1
+		fi
+	done
+}
+
+t_san_check() {
+	if grep -qE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$1"; then
+		t_fail "sanitizer report in $(basename "$1")"
+		grep -E -A12 'AddressSanitizer|LeakSanitizer|runtime error:' "$1" | head -40 |
+			sed 's/^/#   /'
+	else
+		t_ok "no sanitizer report in $(basename "$1")"
+	fi
+}
+
+t_refuses() {
+	_rd=$1
+	_rr=$2
+	shift 2
+	T_OUT=$("$@" 2>&1)
+	T_RC=$?
+	if [ "$T_RC" -ne 0 ] && printf '%s\n' "$T_OUT" | grep -qE -- "$_rr"; then
+		t_ok "$_rd (exit $T_RC)"
+	else
+		t_fail "$_rd (exit $T_RC)"
+		echo "#   want: $_rr"
+		printf '%s\n' "$T_OUT" | sed 's/^/#   /'
+	fi
+}
+
 t_need_tool() {
-	for t in "$@"; do
-		if ! command -v "$t" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$t" ]; then
-			echo "ok # SKIP $T_NAME: SKIPPED, '$t' is not installed (make test-deps)"
+	for _t in "$@"; do
+		if ! command -v "$_t" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$_t" ]; then
+			echo "ok # SKIP $T_NAME: SKIPPED, '$_t' is not installed (make test-deps)"
 			exit 0
 		fi
 	done
@@ -78,53 +158,63 @@ $T_DEFER"; }
 # t_stop PID [SECS]: TERM, up to SECS (10) s, then KILL; the exit status of a
 # child of this shell lands in $T_RC (only this shell can wait for its children).
 t_stop() {
-	pid=$1
-	lim=$((${2:-10} * 10))
+	_pid=$1
+	_lim=$((${2:-10} * 10))
 	T_RC=0
-	kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt $lim ]; do
+	kill -0 "$_pid" 2>/dev/null || return 0
+	kill -TERM "$_pid" 2>/dev/null
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt $_lim ]; do
 		sleep 0.1
-		i=$((i + 1))
+		_i=$((_i + 1))
 	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	kill -KILL "$_pid" 2>/dev/null
+	wait "$_pid" 2>/dev/null
 	T_RC=$?
 	return 0
 }
 
+t_gone() {
+	_lim=$(($2 * 10))
+	T_WAITED=0
+	while kill -0 "$1" 2>/dev/null && [ "$T_WAITED" -lt "$_lim" ]; do
+		sleep 0.1
+		T_WAITED=$((T_WAITED + 1))
+	done
+	! kill -0 "$1" 2>/dev/null
+}
+
 t_bg() {
-	name=$1
+	_name=$1
 	shift
 	# A shell function would run in a subshell whose pid is not the command's:
 	# turn t_in into nsenter so $T_PID is the real process and t_stop reaches it.
 	if [ "$1" = t_in ]; then
-		ns=$2
+		_ns=$2
 		shift 2
-		set -- nsenter --net="/run/netns/$ns" "$@"
+		set -- nsenter --net="/run/netns/$_ns" "$@"
 	fi
-	"$@" >"$T_DIR/$name.log" 2>&1 &
+	"$@" >"$T_DIR/$_name.log" 2>&1 &
 	T_PID=$!
 	T_PIDS="$T_PID $T_PIDS"
 }
 
 t_wait_for() {
-	secs=$1
+	_secs=$1
 	shift
-	n=$((secs * 10))
-	while [ $n -gt 0 ]; do
+	_n=$((_secs * 10))
+	while [ $_n -gt 0 ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
-		n=$((n - 1))
+		_n=$((_n - 1))
 	done
 	return 1
 }
 
 t_in() {
-	ns=$1
+	_ns=$1
 	shift
-	nsenter --net="/run/netns/$ns" "$@"
+	nsenter --net="/run/netns/$_ns" "$@"
 }
 
 t_netns_pair() {
@@ -161,12 +251,157 @@ t_bpffs() {
 	t_defer "umount -l $T_BPFFS"
 }
 
-t_cleanup() {
-	for p in $T_PIDS; do
-		t_stop "$p"
+t_capture() {
+	_cap=$1
+	_ifc=$2
+	_filt=$3
+	shift 3
+	# nsenter execs tcpdump, so $T_PID is tcpdump itself (t_in would be a subshell).
+	t_bg "$_cap" nsenter --net="/run/netns/$T_SNS" tcpdump --immediate-mode -U -i "$_ifc" \
+		-w "$T_DIR/$_cap.pcap" "$@" "$_filt"
+	t_wait_for 10 grep -q listening "$T_DIR/$_cap.log"
+}
+
+t_captures() {
+	_filt=$1
+	shift
+	T_CAPS=""
+	T_CAP_PIDS=""
+	for _spec in "$@"; do
+		# shellcheck disable=SC2086 # name, interface, tcpdump arguments
+		set -- $_spec
+		_cn=$1
+		_ifc=$2
+		shift 2
+		if ! t_capture "$_cn" "$_ifc" "$_filt" "$@"; then
+			t_fail "tcpdump did not start: $(cat "$T_DIR/$_cn.log")"
+			exit 1
+		fi
+		T_CAPS="$T_CAPS $_cn"
+		T_CAP_PIDS="$T_CAP_PIDS $T_PID"
 	done
-	echo "$T_DEFER" | while IFS= read -r c; do
-		[ -n "$c" ] && sh -c "$c" >/dev/null 2>&1
+}
+
+t_captures_hold() {
+	for _cn in $T_CAPS; do
+		[ "$(t_pcap_syns "$T_DIR/$_cn.pcap")" -ge "$1" ] || return 1
+	done
+}
+
+# tcpdump -U writes each packet as it comes: wait until all are in, then stop.
+t_captures_stop() {
+	t_wait_for 5 t_captures_hold "$1"
+	for _p in $T_CAP_PIDS; do t_stop "$_p"; done
+}
+
+t_pcap_syns() { tcpdump -nr "$1" 2>/dev/null | grep -c 'Flags \[S[E]*[W]*\],'; }
+
+t_client_sysctl() { t_in "$T_CNS" sysctl -qw "$@" >/dev/null 2>&1; }
+
+T_SYNS=0
+t_syn() {
+	t_in "$T_CNS" timeout 5 "$PYTHON" "$T_TOP/test/tools/syn_client.py" "$1" "$2" \
+		"${3:-0}" "${4:-0}" 2>>"$T_DIR/client.err"
+	T_SYNS=$((T_SYNS + 1))
+}
+t_syn46() {
+	t_syn "$T_SADDR4" "$@"
+	t_syn "$T_SADDR6" "$@"
+}
+t_syn_stacks() {
+	_port=$1
+	shift
+	for _st in "$@" ""; do
+		# shellcheck disable=SC2046 # four numbers
+		set -- $(echo "${_st:-1,1,1,0}" | tr ',' ' ')
+		t_client_sysctl net.ipv4.tcp_timestamps="$1" net.ipv4.tcp_sack="$2" \
+			net.ipv4.tcp_window_scaling="$3" net.ipv4.tcp_ecn="$4"
+		[ -n "$_st" ] && t_syn46 "$_port"
+	done
+	return 0
+}
+
+t_spec_number() {
+	awk '!/^[ \t]*(#|$)/ { n++; print $0, "sport=" (20000 + n), "dport=23080" }' "$1" >"$2"
+}
+
+# A '!' (tool) match is logged by p0f as app=; printed here as os=, like ours.
+t_p0f_norm() {
+	awk -F'|' '/\] mod=syn\|/ {
+		os = ""; d = ""; pa = ""; raw = ""; port = ""
+		for (i = 1; i <= NF; i++) {
+			k = $i; sub(/=.*/, "", k); v = substr($i, length(k) + 2)
+			if (k == "cli") { port = v; sub(/.*\//, "", port) }
+			else if (k == "os" || k == "app") os = v
+			else if (k == "dist") d = v
+			else if (k == "params") pa = v
+			else if (k == "raw_sig") raw = v
+		}
+		print port "\t" raw "\t" "os=" os "|dist=" d "|params=" pa
+	}' "$1"
+}
+
+t_agent_start() {
+	_name=$1
+	shift
+	t_bg "$_name" nsenter --net="/run/netns/$T_SNS" env HUGINN_EBPF_INTERFACE="$T_SIF" \
+		HUGINN_EBPF_DST_PORT="${AGENT_PORT:-0}" HUGINN_EBPF_PIN_PATH="$PIN" \
+		HUGINN_EBPF_LOG_LEVEL=debug "$@" "$AGENT"
+	if ! t_wait_for 30 grep -qE 'attached prog id|took over link' "$T_DIR/$_name.log"; then
+		sed 's/^/#   /' "$T_DIR/$_name.log" | tail -n 10
+		return 1
+	fi
+}
+
+t_xdp_id() {
+	t_in "$T_SNS" ip link show dev "$T_SIF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+}
+t_prog_id_of() {
+	sed -n 's/.*loaded program xdp_syn (prog id \([0-9]*\).*/\1/p' "$T_DIR/$1.log"
+}
+t_map_id() { bpftool map show pinned "$1/$2" 2>/dev/null | awk -F: 'NR == 1 { print $1 }'; }
+t_map_max() {
+	bpftool map show pinned "$1/$2" 2>/dev/null | sed -n 's/.*max_entries \([0-9]*\).*/\1/p'
+}
+
+t_nginx_conf() {
+	mkdir -p "$T_DIR/nginx-tmp"
+	cat >"$T_DIR/nginx.conf" <<EOF
+worker_processes 1;
+user root;
+error_log $T_DIR/nginx-error.log warn;
+events { worker_connections $1; }
+http {
+    client_body_temp_path $T_DIR/nginx-tmp/body;
+    proxy_temp_path $T_DIR/nginx-tmp/proxy;
+    fastcgi_temp_path $T_DIR/nginx-tmp/fastcgi;
+    uwsgi_temp_path $T_DIR/nginx-tmp/uwsgi;
+    scgi_temp_path $T_DIR/nginx-tmp/scgi;
+    keepalive_requests 100000;
+EOF
+}
+
+t_nginx_start() {
+	set -- "${1:-}" nginx -e "$T_DIR/nginx-stderr.log" -p "$T_DIR" -c "$T_DIR/nginx.conf" \
+		-g "daemon off; pid $T_DIR/nginx.pid;"
+	_ns=$1
+	shift
+	# nsenter execs nginx: $! is nginx's own pid either way.
+	[ -n "$_ns" ] && set -- nsenter --net="/run/netns/$_ns" "$@"
+	"$@" >"$T_DIR/nginx.out" 2>&1 &
+	T_PIDS="$! $T_PIDS"
+}
+
+t_metric_of() {
+	awk -v n="$2" '$1 == n { v = $2; f = 1 } END { print f ? v : "absent" }' "$1"
+}
+
+t_cleanup() {
+	for _p in $T_PIDS; do
+		t_stop "$_p"
+	done
+	echo "$T_DEFER" | while IFS= read -r _c; do
+		[ -n "$_c" ] && sh -c "$_c" >/dev/null 2>&1
 	done
 	if [ "$T_FAILS" -eq 0 ]; then rm -rf "$T_DIR"; else echo "# logs kept in $T_DIR"; fi
 }
@@ -176,3 +411,8 @@ trap 'exit 130' INT TERM
 # The release binaries under test.
 AGENT=${AGENT:-$BUILD/huginn-ebpf-agent}
 PROXY=${PROXY:-$BUILD/huginn-proxy}
+# The system interpreter when there is one: a version-manager shim in PATH can cost a
+# second or more per start, and the tests start python a hundred times.
+if [ -z "${PYTHON:-}" ]; then
+	if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi

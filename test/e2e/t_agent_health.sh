@@ -8,10 +8,7 @@
 
 t_need_root
 t_need_tool ip bpftool nsenter setpriv capsh stat
-if [ ! -x "$AGENT" ]; then
-	t_fail "$AGENT is missing (make BUILD=$BUILD)"
-	exit 1
-fi
+t_need_bin "$AGENT"
 t_netns_pair || { t_fail "network namespaces"; exit 1; }
 t_bpffs || { t_fail "private bpffs"; exit 1; }
 PIN=$T_BPFFS/huginn
@@ -28,19 +25,12 @@ agent_env() {
 	echo "HUGINN_EBPF_INTERFACE=$T_SIF HUGINN_EBPF_DST_PORT=0 HUGINN_EBPF_PIN_PATH=$pin" \
 		"HUGINN_EBPF_XDP_MODE=skb HUGINN_EBPF_LOG_LEVEL=debug $*"
 }
-# start_agent NAME PIN [VAR=value...]: wait until attached; pid in $T_PID.
+# start_agent NAME PIN [VAR=value...]: t_agent_start in skb mode on pin path PIN.
 start_agent() {
 	name=$1
 	pin=$2
 	shift 2
-	# shellcheck disable=SC2046 # word splitting of the environment is intended
-	t_bg "$name" nsenter "$T_SNET" env $(agent_env "$pin" "$@") "$AGENT"
-	t_wait_for 30 grep -qE 'attached prog id|took over link' "$T_DIR/$name.log"
-}
-# stop_agent PID: t_stop, exit status in $RC.
-stop_agent() {
-	t_stop "$1"
-	RC=$T_RC
+	t_agent_start "$name" HUGINN_EBPF_PIN_PATH="$pin" HUGINN_EBPF_XDP_MODE=skb "$@"
 }
 # health [VAR=value...]: run --health on $PIN in the server namespace; output in
 # $OUT, exit status in $RC.
@@ -64,9 +54,6 @@ expect_health() {
 		echo "#   want: $re"
 	fi
 }
-xdp_id() { t_in "$T_SNS" ip link show dev "$T_SIF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'; }
-prog_id_of() { sed -n 's/.*loaded program xdp_syn (prog id \([0-9]*\).*/\1/p' "$T_DIR/$1.log"; }
-map_id() { bpftool map show pinned "$1/$2" 2>/dev/null | awk -F: 'NR == 1 { print $1 }'; }
 link_id() { bpftool link show pinned "$1/link_$T_SIF" 2>/dev/null | awk -F: 'NR == 1 { print $1 }'; }
 perms() { stat -c '%U:%g %a' "$1"; }
 # as_proxy CMD...: the proxy's identity, 65532:65532 with no other group, CAP_BPF only.
@@ -94,29 +81,24 @@ expect_health "bad HUGINN_EBPF_PIN_GID: names the variable" 1 \
 	"^unhealthy: HUGINN_EBPF_PIN_GID='proxy': expected a numeric group id" \
 	HUGINN_EBPF_PIN_GID=proxy
 # shellcheck disable=SC2046
-out=$(nsenter "$T_SNET" env -i $(agent_env "$PIN" HUGINN_EBPF_PIN_GID=-5) "$AGENT" 2>&1)
-rc=$?
-if [ $rc -eq 2 ] && echo "$out" | grep -q "HUGINN_EBPF_PIN_GID='-5': expected a numeric group id"; then
-	t_ok "the agent refuses HUGINN_EBPF_PIN_GID=-5 (exit 2), naming it"
-else
-	t_fail "the agent refuses HUGINN_EBPF_PIN_GID=-5 (exit $rc), naming it"
-	echo "$out" | sed 's/^/#   /'
-fi
+t_refuses "the agent refuses HUGINN_EBPF_PIN_GID=-5, naming it" \
+	"HUGINN_EBPF_PIN_GID='-5': expected a numeric group id" \
+	nsenter "$T_SNET" env -i $(agent_env "$PIN" HUGINN_EBPF_PIN_GID=-5) "$AGENT"
+t_eq "... with exit status 2 (a configuration error)" "$T_RC" 2
 t_check "a refused start made no pin directory" test ! -e "$PIN"
 
 # ---- running with HUGINN_EBPF_PIN_GID: healthy, pins for the group ----
 if ! start_agent a1 "$PIN" HUGINN_EBPF_PIN_GID=$GID; then
 	t_fail "agent with HUGINN_EBPF_PIN_GID=$GID attached"
-	sed 's/^/#   /' "$T_DIR/a1.log"
 	exit 1
 fi
 A1=$T_PID
-P1=$(prog_id_of a1)
-ids="$(xdp_id) $(map_id "$PIN" tcp_syn_map_v4) $(map_id "$PIN" tcp_syn_map_v6)"
+P1=$(t_prog_id_of a1)
+ids="$(t_xdp_id) $(t_map_id "$PIN" tcp_syn_map_v4) $(t_map_id "$PIN" tcp_syn_map_v6)"
 expect_health "running agent: healthy, the exact line" 0 \
-	"^ok: xdp_syn \\(prog id $P1\\) attached to $T_SIF in skb mode; maps tcp_syn_map_v4 \\(id $(map_id "$PIN" tcp_syn_map_v4)\\), tcp_syn_map_v6 \\(id $(map_id "$PIN" tcp_syn_map_v6)\\)$"
+	"^ok: xdp_syn \\(prog id $P1\\) attached to $T_SIF in skb mode; maps tcp_syn_map_v4 \\(id $(t_map_id "$PIN" tcp_syn_map_v4)\\), tcp_syn_map_v6 \\(id $(t_map_id "$PIN" tcp_syn_map_v6)\\)$"
 t_eq "--health changed nothing (attached prog and map ids)" \
-	"$(xdp_id) $(map_id "$PIN" tcp_syn_map_v4) $(map_id "$PIN" tcp_syn_map_v6)" "$ids"
+	"$(t_xdp_id) $(t_map_id "$PIN" tcp_syn_map_v4) $(t_map_id "$PIN" tcp_syn_map_v6)" "$ids"
 expect_health "configured native while skb runs: unhealthy, names HUGINN_EBPF_XDP_MODE" 1 \
 	"^unhealthy: prog id $P1 runs in skb mode on $T_SIF, but HUGINN_EBPF_XDP_MODE is native" \
 	HUGINN_EBPF_XDP_MODE=native
@@ -154,36 +136,36 @@ t_eq "a user outside group $GID is refused (exit 1)" "$rc" 1
 # ---- takeover keeps health; SIGTERM of the last agent ends it ----
 start_agent a2 "$PIN" HUGINN_EBPF_PIN_GID=$GID || t_fail "successor took over"
 A2=$T_PID
-P2=$(prog_id_of a2)
+P2=$(t_prog_id_of a2)
 expect_health "after takeover: healthy with the successor's prog id $P2" 0 \
 	"^ok: xdp_syn \\(prog id $P2\\) attached"
-stop_agent "$A1"
+t_stop "$A1"
 expect_health "old agent's SIGTERM: still healthy" 0 "^ok: xdp_syn \\(prog id $P2\\)"
 t_eq "reused pins keep root:$GID 0640" "$(perms "$PIN/tcp_syn_map_v4")" "root:$GID 640"
-stop_agent "$A2"
-t_eq "last agent: SIGTERM exits 0" "$RC" 0
+t_stop "$A2"
+t_eq "last agent: SIGTERM exits 0" "$T_RC" 0
 expect_health "after SIGTERM (detached): unhealthy, names the link pin" 1 \
 	"^unhealthy: cannot open link $PIN/link_$T_SIF: No such file or directory \\(no agent is attached"
 
 # ---- another program replaces ours ----
 start_agent a3 "$PIN" HUGINN_EBPF_PIN_GID=$GID || t_fail "agent a3 attached"
 A3=$T_PID
-P3=$(prog_id_of a3)
+P3=$(t_prog_id_of a3)
 L3=$(link_id "$PIN")
 kill -KILL "$A3"
 wait "$A3" 2>/dev/null
 expect_health "agent SIGKILLed, its pinned link still captures: healthy" 0 \
 	"^ok: xdp_syn \\(prog id $P3\\)"
 bpftool link detach pinned "$PIN/link_$T_SIF"
-t_eq "bpftool detached link id $L3" "$(xdp_id)" ""
+t_eq "bpftool detached link id $L3" "$(t_xdp_id)" ""
 expect_health "link detached by hand: unhealthy, says link id $L3 is detached" 1 \
 	"^unhealthy: no XDP program is attached to $T_SIF; link id $L3 at $PIN/link_$T_SIF is detached"
 start_agent other "$T_BPFFS/other" || t_fail "another installation attached"
 OTHER=$T_PID
-PO=$(prog_id_of other)
+PO=$(t_prog_id_of other)
 expect_health "another program attached: unhealthy, names prog id $PO and ours" 1 \
 	"^unhealthy: $T_SIF runs XDP program id $PO 'xdp_syn' in skb mode, not prog id $P3 of link id $L3 at $PIN/link_$T_SIF"
-stop_agent "$OTHER"
+t_stop "$OTHER"
 rm -f "$PIN/link_$T_SIF"
 
 # ---- without HUGINN_EBPF_PIN_GID: root-only pins; reuse with it shares them ----
@@ -192,41 +174,30 @@ start_agent p1 "$PIN2" || t_fail "agent without HUGINN_EBPF_PIN_GID attached"
 P=$T_PID
 t_eq "no variable: pin directory as mkdir made it, root:0 0755" "$(perms "$PIN2")" "root:0 755"
 t_eq "no variable: map pins root:0 0600" "$(perms "$PIN2/tcp_syn_map_v4")" "root:0 600"
-out=$(as_proxy "$T_DIR/agent" --dump "$PIN2" 2>&1)
-rc=$?
-if [ $rc -eq 1 ] && echo "$out" | grep -q "$PIN2/tcp_syn_map_v4: Permission denied"; then
-	t_ok "no variable: uid/gid $GID cannot open the maps (exit 1, Permission denied)"
-else
-	t_fail "no variable: uid/gid $GID cannot open the maps (exit $rc)"
-	echo "$out" | sed 's/^/#   /'
-fi
-stop_agent "$P"
-ids2="$(map_id "$PIN2" tcp_syn_map_v4) $(map_id "$PIN2" tcp_syn_map_v6)"
+t_refuses "no variable: uid/gid $GID cannot open the maps (Permission denied)" \
+	"$PIN2/tcp_syn_map_v4: Permission denied" as_proxy "$T_DIR/agent" --dump "$PIN2"
+t_eq "... with exit status 1" "$T_RC" 1
+t_stop "$P"
+ids2="$(t_map_id "$PIN2" tcp_syn_map_v4) $(t_map_id "$PIN2" tcp_syn_map_v6)"
 start_agent p2 "$PIN2" HUGINN_EBPF_PIN_GID=$GID || t_fail "restart with the variable attached"
 P=$T_PID
 t_eq "restart with the variable reused the maps (same ids)" \
-	"$(map_id "$PIN2" tcp_syn_map_v4) $(map_id "$PIN2" tcp_syn_map_v6)" "$ids2"
+	"$(t_map_id "$PIN2" tcp_syn_map_v4) $(t_map_id "$PIN2" tcp_syn_map_v6)" "$ids2"
 t_eq "reused: pin directory now root:$GID 0750" "$(perms "$PIN2")" "root:$GID 750"
 for m in $SYNMAPS; do
 	t_eq "reused: $m now root:$GID 0640" "$(perms "$PIN2/$m")" "root:$GID 640"
 done
 as_proxy "$T_DIR/agent" --dump "$PIN2" >/dev/null 2>&1
 t_eq "reused: uid/gid $GID now reads the maps" "$?" 0
-stop_agent "$P"
+t_stop "$P"
 
 # ---- the group change without CAP_CHOWN: refused unless the agent is in the group ----
 PIN3=$T_BPFFS/nochown
-# shellcheck disable=SC2046
-out=$(nsenter "$T_SNET" capsh --drop=cap_chown -- -c \
-	"exec env -i $(agent_env "$PIN3" HUGINN_EBPF_PIN_GID=$GID) '$AGENT'" 2>&1)
-rc=$?
-if [ $rc -ne 0 ] && echo "$out" | grep -q "HUGINN_EBPF_PIN_GID=$GID: cannot give $PIN3 to that group.*Operation not permitted.*CAP_CHOWN.*supplementalGroups"; then
-	t_ok "no CAP_CHOWN, not in group $GID: refused (exit $rc) with the hint"
-else
-	t_fail "no CAP_CHOWN, not in group $GID: refused (exit $rc) with the hint"
-	echo "$out" | sed 's/^/#   /'
-fi
-t_eq "the refused start attached nothing" "$(xdp_id)" ""
+t_refuses "no CAP_CHOWN, not in group $GID: refused with the hint" \
+	"HUGINN_EBPF_PIN_GID=$GID: cannot give $PIN3 to that group.*Operation not permitted.*CAP_CHOWN.*supplementalGroups" \
+	nsenter "$T_SNET" capsh --drop=cap_chown -- -c \
+	"exec env -i $(agent_env "$PIN3" HUGINN_EBPF_PIN_GID=$GID) '$AGENT'"
+t_eq "the refused start attached nothing" "$(t_xdp_id)" ""
 t_bg nochown nsenter "$T_SNET" capsh --drop=cap_chown --groups=$GID -- -c \
 	"exec env -i $(agent_env "$PIN3" HUGINN_EBPF_PIN_GID=$GID) '$AGENT'"
 P=$T_PID
@@ -241,8 +212,8 @@ else
 	t_fail "no CAP_CHOWN but group $GID among its groups: attached"
 	sed 's/^/#   /' "$T_DIR/nochown.log"
 fi
-stop_agent "$P"
-t_eq "agent without CAP_CHOWN: SIGTERM exits 0" "$RC" 0
+t_stop "$P"
+t_eq "agent without CAP_CHOWN: SIGTERM exits 0" "$T_RC" 0
 
 # ---- --health under the sanitizers ----
 SAN_AGENT=$BUILD/san/huginn-ebpf-agent
@@ -251,14 +222,13 @@ if [ -x "$SAN_AGENT" ]; then
 	S=$T_PID
 	HEALTH_AGENT=$SAN_AGENT
 	expect_health "ASan --health: healthy" 0 "^ok: xdp_syn"
-	stop_agent "$S"
+	t_stop "$S"
 	expect_health "ASan --health after SIGTERM: unhealthy" 1 "^unhealthy: cannot open link"
 	HEALTH_AGENT=
 else
-	t_skip "no $SAN_AGENT (make BUILD=$BUILD san): sanitizer probe not run"
+	t_fail "$SAN_AGENT is not built (make BUILD=$BUILD san): sanitizer probe not run"
 fi
-t_check "no sanitizer reports in any log" sh -c \
-	"! grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' '$T_DIR'/*.log"
-t_eq "nothing left attached" "$(xdp_id)" ""
+for f in "$T_DIR"/*.log; do t_san_check "$f"; done
+t_eq "nothing left attached" "$(t_xdp_id)" ""
 
 [ "$T_FAILS" -eq 0 ]

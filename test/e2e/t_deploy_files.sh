@@ -4,15 +4,15 @@
 # config we ship passes `huginn-proxy -t`, the setup guide names every agent variable,
 # and the demo script parses.  Needs no root and no network.
 . "$(dirname "$0")/lib.sh"
-t_need_tool python3
-if ! python3 -c 'import yaml' >/dev/null 2>&1; then
+t_need_tool "$PYTHON"
+if ! "$PYTHON" -c 'import yaml' >/dev/null 2>&1; then
 	t_skip "SKIPPED, python3-yaml is not installed (make test-deps)"
 	exit 0
 fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 # Structural checks print their own ok/not ok lines.
-python3 "$top/test/tools/check_deploy.py" --extract-configs "$T_DIR" || T_FAILS=$((T_FAILS + 1))
+"$PYTHON" "$top/test/tools/check_deploy.py" --extract-configs "$T_DIR" || T_FAILS=$((T_FAILS + 1))
 
 # The configs must be valid for the proxy that reads them, not only well-formed YAML.
 set -- "$top/deploy/config.container.toml" "$T_DIR"/configmap-*.toml
@@ -31,7 +31,7 @@ if [ -x "$PROXY" ]; then
 		fi
 	done
 else
-	t_skip "SKIPPED config checks, $PROXY is not built (make)"
+	t_fail "$PROXY is not built (make): the shipped configs were not checked"
 fi
 
 # The guide documents every variable the agent reads.
@@ -51,9 +51,4 @@ for f in LICENSE CHANGELOG.md docs/deploy.md; do
 done
 t_check "scripts/demo.sh parses (sh -n)" sh -n "$top/scripts/demo.sh"
 
-# kubectl renders the kustomization offline; `apply --dry-run=client` would need a server.
-if command -v kubectl >/dev/null 2>&1; then
-	t_check "kubectl kustomize deploy/kubernetes renders offline" \
-		kubectl kustomize "$top/deploy/kubernetes"
-fi
 [ "$T_FAILS" -eq 0 ]

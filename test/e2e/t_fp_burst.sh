@@ -30,10 +30,10 @@ if ! fp_agent agent HUGINN_EBPF_XDP_MODE=skb HUGINN_EBPF_SYN_MAP_MAX_ENTRIES=64;
 	t_fail "agent attached with 64 entries per map"
 	exit 1
 fi
-t_eq "bpftool: tcp_syn_map_v4 holds 64 entries" "$(fp_map_max tcp_syn_map_v4)" 64
+t_eq "bpftool: tcp_syn_map_v4 holds 64 entries" "$(t_map_max "$PIN" tcp_syn_map_v4)" 64
 fp_conf "$T_DIR/proxy.toml" "$FP_PORT" "$MPORT" "$BPORT"
 fp_proxy proxy "$T_DIR/proxy.toml"
-if ! t_wait_for 20 sh -c "[ \"\$(nsenter $FP_SNET curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$MPORT/ready)\" = 200 ]"; then
+if ! t_wait_for 20 fp_ready "$MPORT"; then
 	t_fail "proxy /ready is 200"
 	sed 's/^/#   /' "$T_DIR/proxy.err" | tail -n 10
 	exit 1
@@ -122,10 +122,14 @@ miss=$(fp_metric "$MPORT" 'huginn_fp_lookups_total{result="miss"}')
 [ "$miss" -gt 0 ]
 t_eq "misses counted in /metrics ($miss over $round rounds of $N on a 64-entry map)" "$?" 0
 csys net.ipv4.tcp_timestamps=1 net.ipv4.ip_default_ttl=64
-sleep 1
+# p0f logs in order and may drop under the burst: wait (bounded) for the line of the
+# last answered connection; nginx logs after answering: wait for its line too.
+last=$(awk '$2 == "200" { p = $1 } END { print p }' "$T_DIR/burst-$round.txt")
+t_wait_for 5 grep -q "/$last|" "$T_DIR/p0f.log"
+t_wait_for 5 fp_logged "/b/r$round/$last"
 
 # Every header nginx logged against p0f's raw_sig for the same client port and round.
-fp_p0f_norm "$T_DIR/p0f.log" >"$T_DIR/p0f.norm"
+t_p0f_norm "$T_DIR/p0f.log" >"$T_DIR/p0f.norm"
 awk -F'\t' -v tname="$T_NAME" '
 FILENAME == ARGV[1] { if (($1 in raw) && raw[$1] != $2) multi[$1] = 1; raw[$1] = $2; next }
 {
@@ -151,14 +155,14 @@ END {
 T_FAILS=$((T_FAILS + $(cat "$T_DIR/fails")))
 
 fp_metrics "$MPORT" >"$T_DIR/metrics.txt"
-m() { awk -v n="$1" '$1 == n { v = $2 } END { print v + 0 }' "$T_DIR/metrics.txt"; }
+m() { t_metric_of "$T_DIR/metrics.txt" "$1"; }
 t_diag "lookups: hit $(m 'huginn_fp_lookups_total{result="hit"}') miss $(m 'huginn_fp_lookups_total{result="miss"}') stale $(m 'huginn_fp_lookups_total{result="stale"}') malformed $(m 'huginn_fp_lookups_total{result="malformed"}'); agent: v4 $(m 'huginn_agent_syn_captured_total{family="ipv4"}') v6 $(m 'huginn_agent_syn_captured_total{family="ipv6"}') insert failures $(m huginn_agent_syn_insert_failures_total)"
 t_eq "no malformed lookups" "$(m 'huginn_fp_lookups_total{result="malformed"}')" 0
 t_eq "no lookup errors" "$(m 'huginn_fp_lookups_total{result="error"}')" 0
 
-fp_stop_pid "$PROXY_PID"
-t_eq "proxy exits 0 on SIGTERM" "$RC" 0
-fp_san_check "$T_DIR/proxy.err"
-fp_stop_pid "$AGENT_PID"
-t_eq "agent exits 0 on SIGTERM" "$RC" 0
+t_stop "$PROXY_PID" 15
+t_eq "proxy exits 0 on SIGTERM" "$T_RC" 0
+t_san_check "$T_DIR/proxy.err"
+t_stop "$AGENT_PID" 15
+t_eq "agent exits 0 on SIGTERM" "$T_RC" 0
 [ "$T_FAILS" -eq 0 ]

@@ -10,23 +10,9 @@ pl_need
 PP=$P_BASE PM=$((P_BASE + 1)) NA=$((P_BASE + 2))
 
 good() {
-	cat <<EOF
-[server]
-workers = 1
-
-[listen]
-addrs = ["127.0.0.1:$PP"]
-
-[telemetry]
-metrics_addr = "127.0.0.1:$PM"
-
-[[backends]]
-address = "127.0.0.1:$NA"
-
-[[routes]]
-prefix = "/"
-backend = "127.0.0.1:$NA"
-EOF
+	pl_conf "$PP" "$PM"
+	pl_backend "$NA"
+	pl_route / "$NA"
 }
 good >"$T_DIR/good.toml"
 if "$PROXY" -t "$T_DIR/good.toml" >"$T_DIR/good.out" 2>&1; then

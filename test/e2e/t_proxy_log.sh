@@ -13,25 +13,11 @@ NA=$P_BASE NB=$((P_BASE + 1)) PP=$((P_BASE + 2)) PM=$((P_BASE + 3))
 FILL=2000 # requests: ~270-byte lines, far more than the pipe and the buffer hold
 pl_nginx "$NA" "$NB"
 
-cat >"$T_DIR/config.toml" <<EOF
-# t_proxy_log
-[server]
-workers = 1
-
-[listen]
-addrs = ["127.0.0.1:$PP"]
-
-[telemetry]
-metrics_addr = "127.0.0.1:$PM"
-access_log = true
-
-[[backends]]
-address = "127.0.0.1:$NA"
-
-[[routes]]
-prefix = "/"
-backend = "127.0.0.1:$NA"
-EOF
+{
+	pl_conf "$PP" "$PM" telemetry.access_log=true
+	pl_backend "$NA"
+	pl_route / "$NA"
+} >"$T_DIR/config.toml"
 
 U="http://127.0.0.1:$PP"
 # A long target makes each line long (the log cuts targets at 200 bytes).
@@ -50,29 +36,18 @@ send() {
 	curl_cfg "$1" "$2" >"$T_DIR/$1.curl"
 	timeout 120 curl -s --fail-early --max-time 5 -w '%{http_code}\n' -K "$T_DIR/$1.curl" | grep -c '^200$'
 }
-dropped() {
-	curl -s --max-time 5 "http://127.0.0.1:$PM/metrics" |
-		awk '$1 == "huginn_access_log_dropped_total" { print $2; f = 1 } END { if (!f) print "none" }'
-}
+dropped() { pl_metric huginn_access_log_dropped_total; }
 # Access-log lines of a file whose target starts with /$2-.
 logged() { grep -c " GET /$2-" "$1"; }
 
 # --- stdout on a FIFO that nobody reads
 mkfifo "$T_DIR/log.fifo"
 # The holder opens the read end (so the proxy's open succeeds and writes do not fail with
-# EPIPE) and never reads.
+# EPIPE) and never reads: a sleeping process is the scenario, not a wait.
 sleep 120 <"$T_DIR/log.fifo" &
 HOLDER=$!
 T_PIDS="$HOLDER $T_PIDS"
-PL_NAME=proxy
-"$PROXY" "$T_DIR/config.toml" >"$T_DIR/log.fifo" 2>"$T_DIR/proxy.err" &
-PROXY_PID=$!
-T_PIDS="$PROXY_PID $T_PIDS"
-if ! RAW wait "$PP" 10 >/dev/null; then
-	t_fail "$PROXY did not start listening on $PP"
-	sed 's/^/#   /' "$T_DIR/proxy.err" | head -20
-	exit 1
-fi
+pl_proxy "$T_DIR/config.toml" "$PP" proxy "$T_DIR/log.fifo"
 
 t_eq "stalled stdout: $FILL requests all answered 200 (curl --max-time 5 each)" \
 	"$(send fill "$FILL")" "$FILL"

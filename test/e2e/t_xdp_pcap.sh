@@ -3,6 +3,16 @@
 # on every frame of whole captures (issue 3: "runs the same frames through the
 # loaded XDP program with BPF_PROG_TEST_RUN").
 #
+# What this shows, and what it does not: both sides run the SAME source
+# (bpf/xdp_syn.h's parser, compiled once by clang for BPF and once by gcc for
+# user space), so agreement proves that the verifier-accepted program, the
+# kernel's view of the frame (test-run context, direct packet access, maps) and
+# the user-space build behave alike.  It cannot show that the parser is right:
+# a wrong rule would be wrong on both sides.  The independent checks of what
+# is parsed are against p0f: t_p0f_oracle.sh (the same spec files and kernel
+# SYNs, read by p0f -r) and t_fp_e2e.sh (live SYNs through the agent's map,
+# compared with p0f -i on the same interface).
+#
 # xdp_pcap_cmp (test/e2e/xdp_pcap_cmp.c) loads the embedded object with our
 # loader, reads a pcap with p0f/pcap.c and, per frame, compares the kernel's
 # verdict, stored record and counters with huginn_parse_frame()/_ip() run in
@@ -16,14 +26,10 @@
 . "$(dirname "$0")/lib.sh"
 
 t_need_root
+t_need_tool tcpdump "$PYTHON"
 CMP=${CMP:-$BUILD/san/xdp_pcap_cmp}
 SYNGEN=${SYNGEN:-$BUILD/tools/syngen}
-for b in "$CMP" "$SYNGEN"; do
-	if [ ! -x "$b" ]; then
-		t_fail "$b is not built (make BUILD=$BUILD $b)"
-		exit 1
-	fi
-done
+t_need_bin "$CMP" "$SYNGEN"
 pdir=$(dirname "$0")/../p0f
 
 # cmp PCAP ARGS...: run the comparison, pass its lines on, count its failures.
@@ -48,8 +54,8 @@ cmp_pcap() {
 		'name=rstack flags=RA ack=7' 'name=data flags=PA ack=7 pay=100' \
 		'name=fin flags=FA ack=7' 'name=synack6 v=6 flags=SA ack=7' \
 		'name=data6 v=6 flags=PA ack=7 pay=33 flow=12345' 'name=null flags=0x00'
-} | awk '!/^[ \t]*(#|$)/ { n++; print $0, "sport=" (20000 + n), "dport=23080" }' \
-	>"$T_DIR/cases.spec"
+} >"$T_DIR/all.spec"
+t_spec_number "$T_DIR/all.spec" "$T_DIR/cases.spec"
 if ! "$SYNGEN" "$T_DIR/cases.spec" "$T_DIR/syn.pcap" 2>"$T_DIR/syngen.err"; then
 	t_fail "syngen: $(cat "$T_DIR/syngen.err")"
 	exit 1
@@ -69,10 +75,6 @@ t_check "negative control: the diff names the field and shows both bytes" \
 	grep -A2 -q '^#   field ttl (offset 45, 1 bytes):' "$T_DIR/flip.out"
 
 # ---- 3. real kernel SYNs -------------------------------------------------------------
-if ! command -v tcpdump >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
-	t_skip "SKIPPED live kernel SYNs: needs tcpdump and python3"
-	exit $((T_FAILS > 0))
-fi
 t_netns_pair || {
 	t_fail "cannot create namespaces"
 	exit 1
@@ -80,46 +82,18 @@ t_netns_pair || {
 # Port range of this test: 24100-24899.
 PORT=$((24100 + $$ % 800))
 # Nothing listens: each SYN is answered by a RST (a non-SYN frame to check too).
-start_dump() { # name, interface, extra tcpdump args
-	t_bg "$1" nsenter --net="/run/netns/$T_SNS" tcpdump --immediate-mode -i "$2" -U \
-		-w "$T_DIR/$1.pcap" $3 "tcp port $PORT"
-	eval "${1}_pid=\$T_PID"
-}
-start_dump live_eth "$T_SIF" ""
-start_dump live_sll any "-y LINUX_SLL"
-start_dump live_sll2 any "-y LINUX_SLL2"
-for d in live_eth live_sll live_sll2; do
-	if ! t_wait_for 10 grep -q listening "$T_DIR/$d.log"; then
-		t_fail "tcpdump did not start: $(cat "$T_DIR/$d.log")"
-		exit 1
-	fi
-done
-sysc() { t_in "$T_CNS" sysctl -qw "$@" >/dev/null 2>&1; }
-conn() {
-	t_in "$T_CNS" timeout 5 python3 "$T_TOP/test/tools/syn_client.py" "$1" "$PORT" "${2:-0}" "${3:-0}" \
-		2>>"$T_DIR/client.err"
-}
-n=0
-for ts in 1 0; do
-	for ecn in 0 1; do
-		sysc net.ipv4.tcp_timestamps=$ts net.ipv4.tcp_sack=$ts \
-			net.ipv4.tcp_window_scaling=$ts net.ipv4.tcp_ecn=$ecn
-		conn "$T_SADDR4"
-		conn "$T_SADDR6"
-		n=$((n + 2))
-	done
-done
-sysc net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1 \
-	net.ipv4.tcp_ecn=0
+t_captures "tcp port $PORT" "live_eth $T_SIF" "live_sll any -y LINUX_SLL" \
+	"live_sll2 any -y LINUX_SLL2"
+# Options on and off, with and without ECN.
+t_syn_stacks "$PORT" 1,1,1,0 1,1,1,1 0,0,0,0 0,0,0,1
 for ttl in 1 65 255; do
-	conn "$T_SADDR4" "$ttl"
-	conn "$T_SADDR6" "$ttl" 1000
-	n=$((n + 2))
+	t_syn "$T_SADDR4" "$PORT" "$ttl"
+	t_syn "$T_SADDR6" "$PORT" "$ttl" 1000
 done
-sleep 0.5
-for p in $live_eth_pid $live_sll_pid $live_sll2_pid; do t_stop "$p"; done
+n=$T_SYNS
+t_captures_stop "$n"
 for cap in live_eth live_sll live_sll2; do
-	syns=$(tcpdump -nr "$T_DIR/$cap.pcap" 2>/dev/null | grep -c 'Flags \[S[E]*[W]*\],')
+	syns=$(t_pcap_syns "$T_DIR/$cap.pcap")
 	if [ "$syns" -lt $((n - 2)) ]; then
 		t_fail "$cap: only $syns of $n SYNs captured: $(cat "$T_DIR/client.err")"
 	fi

@@ -2,6 +2,9 @@
  * xdp_pcap_cmp - run every frame of a capture through the loaded XDP program
  * (BPF_PROG_TEST_RUN) and through the user-space build of the same parser,
  * and require identical results.  Driven by test/e2e/t_xdp_pcap.sh; needs root.
+ * Both sides are built from the same source (bpf/xdp_syn.h), so this shows
+ * that the kernel and user-space builds agree, not that the parser is right;
+ * the independent checks are against p0f (t_p0f_oracle.sh, t_fp_e2e.sh).
  *
  *   xdp_pcap_cmp [--prefixes] [--mutants N] [--flip-user-byte OFF] FILE.pcap
  *
@@ -62,6 +65,7 @@
 #include "sys/bpf.h"
 #include "sys/file.h"
 #include "sys/obj.h"
+#include "test/xdp_maps.h"
 
 extern const unsigned char huginn_bpf_obj[], huginn_bpf_obj_end[];
 
@@ -103,19 +107,6 @@ static const struct {
     FIELD(tcp_res),  FIELD(tcp_flags), FIELD(opt_len),	  FIELD(payload_len), FIELD(pad1),
     FIELD(opts),
 };
-
-static const char *const stat_name[HUGINN_STAT_MAX] = {
-    "v4_captured", "v6_captured", "v4_malformed", "v6_malformed", "filtered",
-};
-
-static uint64_t read_u64(int fd, uint32_t idx)
-{
-	uint64_t v = UINT64_MAX;
-
-	if (bpf_map_lookup(fd, &idx, &v))
-		return UINT64_MAX;
-	return v;
-}
 
 static void read_counters(const struct cmp *c, struct counters *k)
 {

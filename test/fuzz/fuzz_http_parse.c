@@ -10,14 +10,7 @@
 #include <string.h>
 
 #include "http/parse.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
+#include "test/fuzz_check.h"
 
 static void in_head(struct http_slice s, const char *buf, int rc)
 {

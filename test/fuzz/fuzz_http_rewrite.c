@@ -13,14 +13,7 @@
 #include "http/config.h"
 #include "http/parse.h"
 #include "http/rewrite.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
+#include "test/fuzz_check.h"
 
 static const char conf_text[] = "[headers]\n"
 				"request_add = [\"X-Added: yes\"]\n"

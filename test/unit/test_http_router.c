@@ -356,12 +356,12 @@ int main(void)
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return 1;
-	if (http_config_parse(conf_text, strlen(conf_text), "unit", cfg, err, sizeof(err))) {
-		ok(0, "test config parses: %s", err);
+	if (!ok(http_config_parse(conf_text, strlen(conf_text), "unit", cfg, err, sizeof(err)) == 0,
+		"test config parses")) {
+		printf("#   %s\n", err);
 		free(cfg);
 		return done_testing();
 	}
-	ok(1, "test config parses");
 	test_routing();
 	test_request();
 	test_response();
