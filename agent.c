@@ -2,7 +2,7 @@
  * agent.c - huginn-ebpf-agent: load the XDP SYN recorder, pin its maps, attach
  * it to one interface, wait for SIGTERM/SIGINT, detach.
  *
- * Configured only by HUGINN_EBPF_* variables (sys/agentcfg.h).  Logs one
+ * Configured only by HUGINN_EBPF_* variables (agent/cfg.h).  Logs one
  * line per event to stderr.  Opens no ports.
  *
  * Ownership, so that one agent per node is safe and restarts lose nothing:
@@ -36,8 +36,8 @@
 #include <arpa/inet.h>
 
 #include "bpf/xdp_syn.h"
-#include "sys/agentcfg.h"
-#include "sys/agentchk.h"
+#include "agent/cfg.h"
+#include "agent/check.h"
 #include "sys/bpf.h"
 #include "sys/netlink.h"
 #include "sys/obj.h"
@@ -55,10 +55,10 @@
 extern const unsigned char huginn_bpf_obj[], huginn_bpf_obj_end[];
 
 /* The one piece of mutable global state: how much to log. */
-static enum agentcfg_log_level log_level = AGENTCFG_LOG_INFO;
+static enum agent_cfg_log_level log_level = AGENT_CFG_LOG_INFO;
 
-__attribute__((format(printf, 2, 3))) static void logm(enum agentcfg_log_level lvl, const char *fmt,
-						       ...)
+__attribute__((format(printf, 2, 3))) static void logm(enum agent_cfg_log_level lvl,
+						       const char *fmt, ...)
 {
 	char ts[32], msg[1024];
 	struct timespec now;
@@ -79,13 +79,13 @@ __attribute__((format(printf, 2, 3))) static void logm(enum agentcfg_log_level l
 		if (msg[i] == '\n' || msg[i] == '\r')
 			msg[i] = ' ';
 	fprintf(stderr, "%s.%03ldZ %s[%d] %s: %s\n", ts, now.tv_nsec / 1000000, PROG, (int)getpid(),
-		agentcfg_log_level_name(lvl), msg);
+		agent_cfg_log_level_name(lvl), msg);
 }
 
-#define log_err(...) logm(AGENTCFG_LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) logm(AGENTCFG_LOG_WARN, __VA_ARGS__)
-#define log_info(...) logm(AGENTCFG_LOG_INFO, __VA_ARGS__)
-#define log_debug(...) logm(AGENTCFG_LOG_DEBUG, __VA_ARGS__)
+#define log_err(...) logm(AGENT_CFG_LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) logm(AGENT_CFG_LOG_WARN, __VA_ARGS__)
+#define log_info(...) logm(AGENT_CFG_LOG_INFO, __VA_ARGS__)
+#define log_debug(...) logm(AGENT_CFG_LOG_DEBUG, __VA_ARGS__)
 
 static const char *err_str(int err)
 {
@@ -124,9 +124,9 @@ static int link_info(int fd, struct bpf_link_info *li)
 	return bpf_obj_get_info(fd, li, &len);
 }
 
-static uint32_t mode_flag(enum agentcfg_xdp_mode m)
+static uint32_t mode_flag(enum agent_cfg_xdp_mode m)
 {
-	return m == AGENTCFG_XDP_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	return m == AGENT_CFG_XDP_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 }
 
 enum map_fate {
@@ -136,7 +136,7 @@ enum map_fate {
 };
 
 struct agent {
-	struct agentcfg cfg;
+	struct agent_cfg cfg;
 	struct obj obj;
 	enum map_fate fate[OBJ_MAX_MAPS];
 	struct nl_sock nl;
@@ -159,7 +159,7 @@ static const char *const chown_hint =
  * HUGINN_EBPF_PIN_GID: hand the map pin dir/prefix+name (name NULL: the
  * directory itself, kept as it is, it may be a mount) to the group.  No-op unset.
  */
-static int share_pin(const struct agentcfg *cfg, const char *prefix, const char *name)
+static int share_pin(const struct agent_cfg *cfg, const char *prefix, const char *name)
 {
 	char base[PATH_BYTES];
 	int err;
@@ -172,7 +172,7 @@ static int share_pin(const struct agentcfg *cfg, const char *prefix, const char 
 		   : pinperm_dir(cfg->pin_path, (uint32_t)cfg->pin_gid);
 	if (err)
 		log_err("%s=%lld: cannot give %s%s%s to that group with mode %#o: %s%s",
-			AGENTCFG_ENV_PIN_GID, (long long)cfg->pin_gid, cfg->pin_path,
+			AGENT_CFG_ENV_PIN_GID, (long long)cfg->pin_gid, cfg->pin_path,
 			name ? "/" : "", base, name ? PINPERM_MAP_MODE : PINPERM_DIR_MODE,
 			err_str(err), err == -EPERM ? chown_hint : "");
 	else if (!name)
@@ -183,7 +183,7 @@ static int share_pin(const struct agentcfg *cfg, const char *prefix, const char 
 }
 
 /* The pin directory must be on bpffs; make it if its parent is. */
-static int setup_pin_dir(const struct agentcfg *cfg)
+static int setup_pin_dir(const struct agent_cfg *cfg)
 {
 	char parent[PATH_BYTES] = "";
 	struct stat st;
@@ -191,20 +191,20 @@ static int setup_pin_dir(const struct agentcfg *cfg)
 
 	err = bpf_fs_check(cfg->pin_path);
 	if (err == -ENOENT) {
-		err = agentcfg_pin_parent(cfg, parent, sizeof(parent));
+		err = agent_cfg_pin_parent(cfg, parent, sizeof(parent));
 		if (!err)
 			err = bpf_fs_check(parent);
 		if (err) {
 			log_err("%s='%s': the parent directory %s is %s; mount bpffs first: "
 				"mount -t bpf bpf /sys/fs/bpf",
-				AGENTCFG_ENV_PIN_PATH, cfg->pin_path, parent,
+				AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, parent,
 				err == -ENOTSUP ? "not on a bpf filesystem" : err_str(err));
 			return err;
 		}
 		if (mkdir(cfg->pin_path, 0755) && errno != EEXIST) {
 			err = -errno;
 			log_err("%s='%s': cannot create the pin directory: %s%s",
-				AGENTCFG_ENV_PIN_PATH, cfg->pin_path, err_str(err),
+				AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, err_str(err),
 				err == -EPERM ? " (bpffs refuses names with '.')" : "");
 			return err;
 		}
@@ -214,19 +214,19 @@ static int setup_pin_dir(const struct agentcfg *cfg)
 	if (err == -ENOTSUP) {
 		log_err("%s='%s' is not on a bpf filesystem; mount one: mount -t bpf bpf "
 			"/sys/fs/bpf",
-			AGENTCFG_ENV_PIN_PATH, cfg->pin_path);
+			AGENT_CFG_ENV_PIN_PATH, cfg->pin_path);
 		return err;
 	}
 	if (err) {
 		/* bpffs answers EPERM for any name with a dot in it. */
-		log_err("%s='%s': %s%s", AGENTCFG_ENV_PIN_PATH, cfg->pin_path, err_str(err),
+		log_err("%s='%s': %s%s", AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, err_str(err),
 			err == -EPERM && strchr(strrchr(cfg->pin_path, '/'), '.')
 			    ? " (bpffs refuses names with '.')"
 			    : "");
 		return err;
 	}
 	if (stat(cfg->pin_path, &st) || !S_ISDIR(st.st_mode)) {
-		log_err("%s='%s' is not a directory", AGENTCFG_ENV_PIN_PATH, cfg->pin_path);
+		log_err("%s='%s' is not a directory", AGENT_CFG_ENV_PIN_PATH, cfg->pin_path);
 		return -ENOTDIR;
 	}
 	return share_pin(cfg, "", NULL);
@@ -461,13 +461,13 @@ static int refuse_foreign(struct agent *a, const struct nl_link *l, uint32_t our
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		if (!ids[i] || ids[i] == ours)
 			continue;
-		agentchk_prog_describe(ids[i], who, sizeof(who));
+		agent_check_prog_describe(ids[i], who, sizeof(who));
 		log_err("%s already has XDP program %s attached in %s mode, and it is not the one "
 			"linked at %s: refusing to replace it. Stop its owner or detach it first "
 			"(ip link set dev %s xdp off, for a program attached without a bpf link), "
 			"or give this agent the owner's %s",
 			a->cfg.ifname, who, nl_xdp_mode_name(nl_xdp_mode_of(l, ids[i])),
-			a->link_path, a->cfg.ifname, AGENTCFG_ENV_PIN_PATH);
+			a->link_path, a->cfg.ifname, AGENT_CFG_ENV_PIN_PATH);
 		return -EBUSY;
 	}
 	return 0;
@@ -556,7 +556,7 @@ static int attach(struct agent *a)
 		log_warn("prog id %u of link id %u runs in %s mode, %s asks for %s: detaching it "
 			 "first, SYNs until the new attach are not captured",
 			 a->old_li.prog_id, a->old_li.id, nl_xdp_mode_name(a->old_mode),
-			 AGENTCFG_ENV_XDP_MODE, nl_xdp_mode_name(want));
+			 AGENT_CFG_ENV_XDP_MODE, nl_xdp_mode_name(want));
 		err = bpf_link_detach(a->old_link);
 		if (err) {
 			log_err("cannot detach link id %u: %s", a->old_li.id, err_str(err));
@@ -710,7 +710,7 @@ static int lookup_ifindex(struct agent *a)
 	a->ifindex = nl_ifindex(&a->nl, a->cfg.ifname);
 	if (a->ifindex < 0) {
 		err = a->ifindex;
-		log_err("%s='%s': %s", AGENTCFG_ENV_INTERFACE, a->cfg.ifname,
+		log_err("%s='%s': %s", AGENT_CFG_ENV_INTERFACE, a->cfg.ifname,
 			err == -ENODEV ? "no such interface in this network namespace"
 				       : err_str(err));
 		return err;
@@ -725,7 +725,7 @@ static int run(char **envp)
 	int sfd, sig, err, rc = 1;
 
 	agent_init(&a);
-	if (agentcfg_parse_envp(&a.cfg, envp, msg, sizeof(msg))) {
+	if (agent_cfg_parse_envp(&a.cfg, envp, msg, sizeof(msg))) {
 		log_err("%s", msg);
 		return 2;
 	}
@@ -738,7 +738,7 @@ static int run(char **envp)
 	}
 	log_info("starting version %s: interface %s, %s mode, pin path %s, %u entries per SYN "
 		 "map",
-		 HUGINN_VERSION, a.cfg.ifname, agentcfg_xdp_mode_name(a.cfg.xdp_mode),
+		 HUGINN_VERSION, a.cfg.ifname, agent_cfg_xdp_mode_name(a.cfg.xdp_mode),
 		 a.cfg.pin_path, a.cfg.max_entries);
 
 	if (lookup_ifindex(&a)) {
@@ -802,14 +802,14 @@ out:
 
 static int run_check(char **envp)
 {
-	struct agentchk r[AGENTCHK_NITEMS];
+	struct agent_check r[AGENT_CHECK_NITEMS];
 	int i, failed;
 
 	failed =
-	    agentchk_all(r, envp, huginn_bpf_obj, (size_t)(huginn_bpf_obj_end - huginn_bpf_obj));
-	for (i = 0; i < AGENTCHK_NITEMS; i++)
-		printf("%-4s %-26s %s\n", agentchk_status_name(r[i].status),
-		       agentchk_item_name((enum agentchk_item)i), r[i].msg);
+	    agent_check_all(r, envp, huginn_bpf_obj, (size_t)(huginn_bpf_obj_end - huginn_bpf_obj));
+	for (i = 0; i < AGENT_CHECK_NITEMS; i++)
+		printf("%-4s %-26s %s\n", agent_check_status_name(r[i].status),
+		       agent_check_item_name((enum agent_check_item)i), r[i].msg);
 	printf("%s\n", failed ? "FAIL: see the lines above" : "OK: all checks passed");
 	return failed ? 1 : 0;
 }
@@ -817,15 +817,15 @@ static int run_check(char **envp)
 /* One line on stdout, exit 0 / 1: for exec probes in images without a shell. */
 static int run_health(char **envp)
 {
-	struct agentchk r;
-	struct agentcfg cfg;
+	struct agent_check r;
+	struct agent_cfg cfg;
 
-	if (agentcfg_parse_envp(&cfg, envp, r.msg, sizeof(r.msg)))
-		r.status = AGENTCHK_FAIL;
+	if (agent_cfg_parse_envp(&cfg, envp, r.msg, sizeof(r.msg)))
+		r.status = AGENT_CHECK_FAIL;
 	else
-		agentchk_health(&r, &cfg);
-	printf("%s: %s\n", r.status == AGENTCHK_OK ? "ok" : "unhealthy", r.msg);
-	return r.status == AGENTCHK_OK ? 0 : 1;
+		agent_check_health(&r, &cfg);
+	printf("%s: %s\n", r.status == AGENT_CHECK_OK ? "ok" : "unhealthy", r.msg);
+	return r.status == AGENT_CHECK_OK ? 0 : 1;
 }
 
 /* ---- --dump ---- */
@@ -895,7 +895,7 @@ static int dump_syn_map(const char *dir, const char *name, int v6)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	/* Bounded: an LRU map never holds more than its capacity (1 << 24 at most). */
-	for (n = 0; n <= AGENTCFG_MAX_ENTRIES_MAX; n++) {
+	for (n = 0; n <= AGENT_CFG_MAX_ENTRIES_MAX; n++) {
 		err = bpf_map_get_next_key(fd, first ? NULL : key, next);
 		if (err)
 			break;
@@ -956,10 +956,10 @@ static void usage(FILE *f)
 		"  --check    diagnose kernel, capabilities, bpffs, program load and interface\n"
 		"  --health   one line, exit 0 if our program is attached as configured\n"
 		"  --dump     print the counters and SYN records of the pinned maps\n",
-		PROG, AGENTCFG_ENV_INTERFACE, AGENTCFG_ENV_DST_IP_V4, AGENTCFG_ENV_DST_IP_V6,
-		AGENTCFG_ENV_DST_PORT, AGENTCFG_ENV_PIN_PATH, AGENTCFG_PIN_PATH_DEFAULT,
-		AGENTCFG_ENV_PIN_GID, AGENTCFG_ENV_MAX_ENTRIES, AGENTCFG_MAX_ENTRIES_DEFAULT,
-		AGENTCFG_ENV_XDP_MODE, AGENTCFG_ENV_LOG_LEVEL);
+		PROG, AGENT_CFG_ENV_INTERFACE, AGENT_CFG_ENV_DST_IP_V4, AGENT_CFG_ENV_DST_IP_V6,
+		AGENT_CFG_ENV_DST_PORT, AGENT_CFG_ENV_PIN_PATH, AGENT_CFG_PIN_PATH_DEFAULT,
+		AGENT_CFG_ENV_PIN_GID, AGENT_CFG_ENV_MAX_ENTRIES, AGENT_CFG_MAX_ENTRIES_DEFAULT,
+		AGENT_CFG_ENV_XDP_MODE, AGENT_CFG_ENV_LOG_LEVEL);
 }
 
 int main(int argc, char **argv, char **envp)
@@ -983,8 +983,8 @@ int main(int argc, char **argv, char **envp)
 	if (strcmp(argv[1], "--health") == 0 && argc == 2)
 		return run_health(envp);
 	if (strcmp(argv[1], "--dump") == 0 && argc <= 3) {
-		dir = argc == 3 ? argv[2] : getenv(AGENTCFG_ENV_PIN_PATH);
-		return run_dump(dir ? dir : AGENTCFG_PIN_PATH_DEFAULT);
+		dir = argc == 3 ? argv[2] : getenv(AGENT_CFG_ENV_PIN_PATH);
+		return run_dump(dir ? dir : AGENT_CFG_PIN_PATH_DEFAULT);
 	}
 	fprintf(stderr, "%s: unknown arguments (configuration comes from the environment)\n", PROG);
 	usage(stderr);

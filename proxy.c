@@ -2,7 +2,7 @@
  * proxy.c - huginn-proxy main: options, logging, signals and worker processes.
  *
  *   huginn-proxy [-t] CONFIG        run (or with -t only check) the proxy
- *   huginn-proxy fingerprint ...    p0f lines for the SYNs of a pcap (fingerprint.c)
+ *   huginn-proxy fingerprint ...    p0f lines for the SYNs of a pcap (proxy/fingerprint_cmd.c)
  *
  * With server.workers = 1 the engine runs in this process.  With more, the parent forks
  * that many workers (each opens its own SO_REUSEPORT listeners), restarts one that
@@ -33,11 +33,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fingerprint.h"
-#include "health.h"
-#include "http/config.h"
-#include "http/fp.h"
-#include "http/proxy.h"
+#include "proxy/fingerprint_cmd.h"
+#include "proxy/health_cmd.h"
+#include "proxy/config.h"
+#include "proxy/synhook.h"
+#include "proxy/server.h"
 
 #define PROG "huginn-proxy"
 
@@ -137,10 +137,10 @@ static void access_fd_nonblock(int fd)
 }
 
 /* Run one engine in this process; returns the exit status. */
-static int run_worker(const struct http_config *cfg, const char *path, struct http_metrics *m,
-		      unsigned int worker, const struct http_fp_hook *hook, int sigfd)
+static int run_worker(const struct proxy_config *cfg, const char *path, struct proxy_metrics *m,
+		      unsigned int worker, const struct proxy_hook *hook, int sigfd)
 {
-	struct http_proxy_opts o = {
+	struct proxy_server_opts o = {
 	    .config_path = path,
 	    .metrics = m,
 	    .worker = worker,
@@ -150,18 +150,18 @@ static int run_worker(const struct http_config *cfg, const char *path, struct ht
 	    .log = log_msg,
 	    .log_ctx = NULL,
 	};
-	struct http_proxy *p = NULL;
+	struct proxy_server *p = NULL;
 	char err[512];
 	int rc;
 
-	http_metrics_reset_gauges(m, worker);
-	rc = http_proxy_create(&p, cfg, &o, err, sizeof(err));
+	proxy_metrics_reset_gauges(m, worker);
+	rc = proxy_server_create(&p, cfg, &o, err, sizeof(err));
 	if (rc) {
 		logf_(HTTP_LOG_ERR, "worker %u: %s", worker, err);
 		return 1;
 	}
-	rc = http_proxy_run(p);
-	http_proxy_destroy(p);
+	rc = proxy_server_run(p);
+	proxy_server_destroy(p);
 	if (rc) {
 		logf_(HTTP_LOG_ERR, "worker %u: loop failed: %s", worker, strerror(-rc));
 		return 1;
@@ -182,8 +182,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static pid_t spawn(const struct http_config *cfg, const char *path, struct http_metrics *m,
-		   unsigned int idx, const struct http_fp_hook *hook, int parent_sigfd,
+static pid_t spawn(const struct proxy_config *cfg, const char *path, struct proxy_metrics *m,
+		   unsigned int idx, const struct proxy_hook *hook, int parent_sigfd,
 		   const sigset_t *set)
 {
 	pid_t parent = getpid(), pid = fork();
@@ -205,11 +205,11 @@ static pid_t spawn(const struct http_config *cfg, const char *path, struct http_
 	_exit(run_worker(cfg, path, m, idx, hook, sfd));
 }
 
-static int supervise(struct http_config *cfg, const char *path, struct http_metrics *m,
-		     const struct http_fp_hook *hook, int sigfd, const sigset_t *set)
+static int supervise(struct proxy_config *cfg, const char *path, struct proxy_metrics *m,
+		     const struct proxy_hook *hook, int sigfd, const sigset_t *set)
 {
 	unsigned int n = cfg->workers, alive = 0;
-	struct worker_slot w[HTTP_CONFIG_MAX_WORKERS];
+	struct worker_slot w[PROXY_CONFIG_MAX_WORKERS];
 	int stopping = 0, status = 0;
 	double stop_deadline = 0;
 	char err[512];
@@ -261,12 +261,12 @@ static int supervise(struct http_config *cfg, const char *path, struct http_metr
 						kill(w[i].pid, SIGTERM);
 				break;
 			case SIGHUP: {
-				struct http_config *nc = malloc(sizeof(*nc));
+				struct proxy_config *nc = malloc(sizeof(*nc));
 
 				/* The parent keeps the new config for workers it restarts later;
 				 * each worker re-reads the file itself. */
-				if (nc && http_config_load_file(path, nc, err, sizeof(err)) == 0) {
-					http_proxy_keep_fixed(cfg, nc);
+				if (nc && proxy_config_load_file(path, nc, err, sizeof(err)) == 0) {
+					proxy_server_keep_fixed(cfg, nc);
 					memcpy(cfg, nc, sizeof(*cfg));
 					logf_(HTTP_LOG_INFO, "SIGHUP: %s reloaded", path);
 				} else {
@@ -294,7 +294,7 @@ static int supervise(struct http_config *cfg, const char *path, struct http_metr
 					continue;
 				w[i].pid = 0;
 				alive--;
-				http_metrics_reset_gauges(m, i);
+				proxy_metrics_reset_gauges(m, i);
 				if (stopping) {
 					if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 						status = 1;
@@ -353,7 +353,7 @@ static int supervise(struct http_config *cfg, const char *path, struct http_metr
  * MAP_WAIT_SECONDS for them (the agent may start after us).  SIGTERM/SIGINT
  * end the wait.  Returns 0 or an exit status.
  */
-static int start_fingerprint(const struct http_config *cfg, struct http_fp *fp, int sigfd)
+static int start_fingerprint(const struct proxy_config *cfg, struct proxy_synhook *fp, int sigfd)
 {
 	const char *pin = getenv("HUGINN_EBPF_PIN_PATH");
 	char err[512];
@@ -361,8 +361,8 @@ static int start_fingerprint(const struct http_config *cfg, struct http_fp *fp, 
 
 	if (!pin || !pin[0])
 		pin = cfg->pin_path;
-	rc = http_fp_create(fp, pin, (uint64_t)cfg->max_age_ms * 1000000ull, cfg->p0f_db, err,
-			    sizeof(err));
+	rc = proxy_synhook_create(fp, pin, (uint64_t)cfg->max_age_ms * 1000000ull, cfg->p0f_db, err,
+				  sizeof(err));
 	if (rc) {
 		logf_(HTTP_LOG_ERR, "[fingerprint] %s", err);
 		return 1;
@@ -373,7 +373,7 @@ static int start_fingerprint(const struct http_config *cfg, struct http_fp *fp, 
 	for (waited = 0;; waited++) {
 		struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
 
-		rc = http_fp_open(fp);
+		rc = proxy_synhook_open(fp);
 		if (rc == 0)
 			break;
 		if (rc != -ENOENT) {
@@ -419,15 +419,15 @@ int main(int argc, char **argv)
 {
 	const char *path = NULL;
 	int check = 0, rc, sigfd;
-	struct http_config *cfg;
-	struct http_metrics *m;
+	struct proxy_config *cfg;
+	struct proxy_metrics *m;
 	char err[512];
 	sigset_t set;
 
 	if (argc > 1 && strcmp(argv[1], "fingerprint") == 0)
-		return fingerprint_main(argc - 1, argv + 1);
+		return proxy_fingerprint_cmd_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "health") == 0)
-		return health_main(argc - 1, argv + 1);
+		return proxy_health_cmd_main(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--version")) {
 			printf(PROG " %s\n", HUGINN_VERSION);
@@ -458,7 +458,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
-	rc = http_config_load_file(path, cfg, err, sizeof(err));
+	rc = proxy_config_load_file(path, cfg, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
 		free(cfg);
@@ -469,7 +469,7 @@ int main(int argc, char **argv)
 		free(cfg);
 		return 0;
 	}
-	if (http_proxy_check_listen(cfg, err, sizeof(err))) {
+	if (proxy_server_check_listen(cfg, err, sizeof(err))) {
 		logf_(HTTP_LOG_ERR, "%s", err);
 		free(cfg);
 		return 1;
@@ -488,7 +488,7 @@ int main(int argc, char **argv)
 		free(cfg);
 		return 1;
 	}
-	m = http_metrics_create(cfg->workers);
+	m = proxy_metrics_create(cfg->workers);
 	if (!m) {
 		logf_(HTTP_LOG_ERR, "metrics mapping: %s", strerror(errno));
 		close(sigfd);
@@ -500,20 +500,20 @@ int main(int argc, char **argv)
 	 * The fingerprint hook: with tcp_enabled = false nothing here touches BPF and
 	 * no capability is needed.
 	 */
-	const struct http_fp_hook *hook = NULL;
-	struct http_fp fp;
+	const struct proxy_hook *hook = NULL;
+	struct proxy_synhook fp;
 
 	memset(&fp, 0, sizeof(fp));
 	if (cfg->tcp_enabled) {
 		rc = start_fingerprint(cfg, &fp, sigfd);
 		if (rc) {
-			http_fp_destroy(&fp);
-			http_metrics_destroy(m);
+			proxy_synhook_destroy(&fp);
+			proxy_metrics_destroy(m);
 			close(sigfd);
 			free(cfg);
 			return rc;
 		}
-		hook = http_fp_hook(&fp);
+		hook = proxy_hook(&fp);
 	}
 
 	if (cfg->access_log)
@@ -525,8 +525,8 @@ int main(int argc, char **argv)
 	else
 		rc = supervise(cfg, path, m, hook, sigfd, &set);
 	fflush(stdout);
-	http_fp_destroy(&fp);
-	http_metrics_destroy(m);
+	proxy_synhook_destroy(&fp);
+	proxy_metrics_destroy(m);
 	close(sigfd);
 	free(cfg);
 	return rc;

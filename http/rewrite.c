@@ -58,7 +58,7 @@ static int is_xtcp(const struct http_header *h)
 	return h->name.n >= 6 && eq_ci(h->name.p, 6, "x-tcp-", 6);
 }
 
-static int in_list(const struct http_header *h, const struct http_config_header_list *l)
+static int in_list(const struct http_header *h, const struct proxy_config_header_list *l)
 {
 	for (unsigned int i = 0; i < l->n; i++)
 		if (eq_ci(h->name.p, h->name.n, l->h[i].name, l->h[i].name_len))
@@ -210,7 +210,7 @@ int http_rewrite_split_target(const struct http_request *req, struct http_slice 
 }
 
 static void put_target(struct wbuf *w, const struct http_request *req,
-		       const struct http_config_route *r)
+		       const struct proxy_config_route *r)
 {
 	struct http_slice path, rest;
 
@@ -240,7 +240,7 @@ long http_rewrite_request(const struct http_request *req, struct http_rw_request
 {
 	struct wbuf w = {out, cap, 0, 0};
 	struct conn_set cs;
-	const struct http_config *cfg = o->cfg;
+	const struct proxy_config *cfg = o->cfg;
 	int up = o->conn == HTTP_RW_UPGRADE;
 
 	conn_set_init(&cs, req->headers, req->nheaders);
@@ -294,7 +294,7 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 {
 	struct wbuf w = {out, cap, 0, 0};
 	struct conn_set cs;
-	const struct http_config *cfg = o->cfg;
+	const struct proxy_config *cfg = o->cfg;
 	int interim = o->conn == HTTP_RW_INTERIM;
 	char line[32];
 	int n;

@@ -30,16 +30,16 @@
 
 #include <stddef.h>
 
-#include "http/config.h"
+#include "proxy/config.h"
 #include "http/parse.h"
 
 /* Room the rewritten request needs beyond the client's head: the three X-Forwarded
  * fields, request_add at its largest, the hook's lines, a longer path, Connection. */
 #define HTTP_REWRITE_EXTRA                                                                         \
 	(1024 +                                                                                    \
-	 HTTP_CONFIG_MAX_HEADER_RULES *                                                            \
-	     (HTTP_CONFIG_HEADER_NAME_MAX + HTTP_CONFIG_HEADER_VALUE_MAX + 4) +                    \
-	 512 + HTTP_CONFIG_PATH_MAX)
+	 PROXY_CONFIG_MAX_HEADER_RULES *                                                           \
+	     (PROXY_CONFIG_HEADER_NAME_MAX + PROXY_CONFIG_HEADER_VALUE_MAX + 4) +                  \
+	 512 + PROXY_CONFIG_PATH_MAX)
 
 enum http_rw_conn {
 	HTTP_RW_KEEP = 0,   /* say nothing (HTTP/1.1 default) */
@@ -50,11 +50,11 @@ enum http_rw_conn {
 };
 
 struct http_rw_request {
-	const struct http_config *cfg;	       /* request_add / request_remove */
-	const struct http_config_route *route; /* replace_path; NULL = none */
-	const char *client_ip;		       /* X-Forwarded-For value */
-	const char *listen_port;	       /* X-Forwarded-Port value */
-	const char *fp;			       /* hook lines ("name: v\r\n"...), may be NULL */
+	const struct proxy_config *cfg;		/* request_add / request_remove */
+	const struct proxy_config_route *route; /* replace_path; NULL = none */
+	const char *client_ip;			/* X-Forwarded-For value */
+	const char *listen_port;		/* X-Forwarded-Port value */
+	const char *fp;				/* hook lines ("name: v\r\n"...), may be NULL */
 	size_t fp_len;
 	int minor;		/* HTTP/1.minor on the request line */
 	enum http_rw_conn conn; /* KEEP, CLOSE or UPGRADE */
@@ -62,7 +62,7 @@ struct http_rw_request {
 };
 
 struct http_rw_response {
-	const struct http_config *cfg; /* response_add / response_remove */
+	const struct proxy_config *cfg; /* response_add / response_remove */
 	enum http_rw_conn conn;
 };
 

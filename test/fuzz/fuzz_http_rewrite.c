@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http/config.h"
+#include "proxy/config.h"
 #include "http/parse.h"
 #include "http/rewrite.h"
 
@@ -32,7 +32,7 @@ static const char conf_text[] = "[headers]\n"
 				"[[routes]]\nprefix = \"/api/\"\nbackend = \"127.0.0.1:9001\"\n"
 				"replace_path = \"/\"\n";
 
-static struct http_config *cfg;
+static struct proxy_config *cfg;
 
 /* Field lines of a rewritten head (after the start line), checked one by one. */
 static void check_fields(const char *out, long n, int request)
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cfg) {
 		cfg = malloc(sizeof(*cfg));
 		if (!cfg ||
-		    http_config_parse(conf_text, strlen(conf_text), "fuzz", cfg, err, sizeof(err)))
+		    proxy_config_parse(conf_text, strlen(conf_text), "fuzz", cfg, err, sizeof(err)))
 			abort();
 	}
 	if (size < 1)
@@ -122,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.cfg = cfg;
 	if (http_rewrite_split_target(&req, &path, &rest) == 0) {
-		int r = http_config_route_match(cfg, path.p, path.n);
+		int r = proxy_config_route_match(cfg, path.p, path.n);
 
 		CHECK(path.n >= 1 && path.p[0] == '/');
 		o.route = r < 0 ? NULL : &cfg->routes[r];
