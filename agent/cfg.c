@@ -23,7 +23,7 @@ void agent_cfg_defaults(struct agent_cfg *cfg)
 	cfg->pin_gid = -1;
 	cfg->max_entries = AGENT_CFG_MAX_ENTRIES_DEFAULT;
 	cfg->xdp_mode = AGENT_CFG_XDP_NATIVE;
-	cfg->log_level = AGENT_CFG_LOG_INFO;
+	cfg->log_level = LOG_LEVEL_INFO;
 }
 
 static const char *const xdp_modes[] = {
@@ -31,21 +31,9 @@ static const char *const xdp_modes[] = {
     [AGENT_CFG_XDP_SKB] = "skb",
 };
 
-static const char *const log_levels[] = {
-    [AGENT_CFG_LOG_ERROR] = "error",
-    [AGENT_CFG_LOG_WARN] = "warn",
-    [AGENT_CFG_LOG_INFO] = "info",
-    [AGENT_CFG_LOG_DEBUG] = "debug",
-};
-
 const char *agent_cfg_xdp_mode_name(enum agent_cfg_xdp_mode m)
 {
 	return (unsigned)m < sizeof(xdp_modes) / sizeof(xdp_modes[0]) ? xdp_modes[m] : "?";
-}
-
-const char *agent_cfg_log_level_name(enum agent_cfg_log_level l)
-{
-	return (unsigned)l < sizeof(log_levels) / sizeof(log_levels[0]) ? log_levels[l] : "?";
 }
 
 /* Index of s in a table of names, or -1. */
@@ -240,11 +228,9 @@ int agent_cfg_parse(struct agent_cfg *cfg, agent_cfg_lookup_fn lookup, void *arg
 
 	v = lookup(AGENT_CFG_ENV_LOG_LEVEL, arg);
 	if (v) {
-		i = table_find(log_levels, sizeof(log_levels) / sizeof(log_levels[0]), v);
-		if (i < 0)
-			return fail(err, errlen, AGENT_CFG_ENV_LOG_LEVEL, v,
-				    "expected error, warn, info (the default) or debug");
-		cfg->log_level = (enum agent_cfg_log_level)i;
+		/* The one strict parse both programs share (sys/log.h). */
+		if (log_level_parse(v, &cfg->log_level))
+			return fail(err, errlen, AGENT_CFG_ENV_LOG_LEVEL, v, LOG_LEVEL_EXPECTED);
 	}
 	return 0;
 }

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sys/log.h"
+
 #define AGENT_CFG_ENV_INTERFACE "HUGINN_EBPF_INTERFACE"
 #define AGENT_CFG_ENV_DST_IP_V4 "HUGINN_EBPF_DST_IP_V4"
 #define AGENT_CFG_ENV_DST_IP_V6 "HUGINN_EBPF_DST_IP_V6"
@@ -53,14 +55,6 @@ enum agent_cfg_xdp_mode {
 	AGENT_CFG_XDP_SKB,	  /* XDP_FLAGS_SKB_MODE: generic, works on every device */
 };
 
-/* Ordered: a message is shown if its level <= the configured one. */
-enum agent_cfg_log_level {
-	AGENT_CFG_LOG_ERROR = 0,
-	AGENT_CFG_LOG_WARN,
-	AGENT_CFG_LOG_INFO,
-	AGENT_CFG_LOG_DEBUG,
-};
-
 struct agent_cfg {
 	char ifname[AGENT_CFG_IFNAMSIZ];
 	uint32_t dst_v4;    /* network order, as struct huginn_config wants; 0 = any */
@@ -74,7 +68,7 @@ struct agent_cfg {
 	int64_t pin_gid;
 	uint32_t max_entries;
 	enum agent_cfg_xdp_mode xdp_mode;
-	enum agent_cfg_log_level log_level;
+	enum log_level log_level; /* sys/log.h: the strict level names */
 };
 
 /* Returns the value of variable name, or NULL when unset. */
@@ -95,9 +89,8 @@ int agent_cfg_parse(struct agent_cfg *cfg, agent_cfg_lookup_fn lookup, void *arg
 /* The same over a NULL-terminated "NAME=value" array (e.g. main's envp). */
 int agent_cfg_parse_envp(struct agent_cfg *cfg, char *const *envp, char *err, size_t errlen);
 
-/* "native" / "skb", "error" / "warn" / "info" / "debug". */
+/* "native" / "skb" (level names: log_level_name). */
 const char *agent_cfg_xdp_mode_name(enum agent_cfg_xdp_mode m);
-const char *agent_cfg_log_level_name(enum agent_cfg_log_level l);
 
 /*
  * The directory holding the pin directory ("/sys/fs/bpf" for

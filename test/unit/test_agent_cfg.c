@@ -66,10 +66,10 @@ static void test_defaults(void)
 	is_str(c.pin_path, "/sys/fs/bpf/huginn", "default pin path");
 	is_int(c.max_entries, 8192, "default map capacity");
 	is_int(c.xdp_mode, AGENT_CFG_XDP_NATIVE, "default mode: native");
-	is_int(c.log_level, AGENT_CFG_LOG_INFO, "default log level: info");
+	is_int(c.log_level, LOG_LEVEL_INFO, "default log level: info");
 	ok(c.pin_gid == -1, "default pin group: unset (-1), pins stay root-only");
 	is_str(agent_cfg_xdp_mode_name(c.xdp_mode), "native", "mode name");
-	is_str(agent_cfg_log_level_name(c.log_level), "info", "level name");
+	is_str(log_level_name(c.log_level), "info", "level name");
 }
 
 static void test_good(void)
@@ -118,9 +118,9 @@ static void test_good(void)
 	is_int(c.xdp_mode, AGENT_CFG_XDP_SKB, "skb stored");
 	is_int(parse1(AGENT_CFG_ENV_XDP_MODE, "native", &c, err, sizeof(err)), 0, "mode native");
 	is_int(parse1(AGENT_CFG_ENV_LOG_LEVEL, "debug", &c, err, sizeof(err)), 0, "level debug");
-	is_int(c.log_level, AGENT_CFG_LOG_DEBUG, "debug stored");
+	is_int(c.log_level, LOG_LEVEL_DEBUG, "debug stored");
 	is_int(parse1(AGENT_CFG_ENV_LOG_LEVEL, "error", &c, err, sizeof(err)), 0, "level error");
-	is_int(c.log_level, AGENT_CFG_LOG_ERROR, "error stored");
+	is_int(c.log_level, LOG_LEVEL_ERROR, "error stored");
 	is_int(parse1(AGENT_CFG_ENV_LOG_LEVEL, "warn", &c, err, sizeof(err)), 0, "level warn");
 	is_int(parse1(AGENT_CFG_ENV_INTERFACE, "0123456789abcde", &c, err, sizeof(err)), 0,
 	       "15-byte interface name");
