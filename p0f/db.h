@@ -10,10 +10,8 @@
  * within a direction) but never matched; [http:*] signatures are counted.
  *
  * Storage is one caller-owned struct with fixed tables and a text arena: no
- * allocation, nothing points into the input buffer after parsing.
- * Matching reproduces p0f's selection: same option layout, quirk
- * fuzziness, TTL distance limit, specific before generic before fuzzy,
- * no fuzzy matches for '!' (tool) labels.
+ * allocation, nothing points into the input buffer after parsing (p0f_db_load, the
+ * file loader, allocates the struct).  Matching is in match.h.
  */
 #ifndef HUGINN_P0F_DB_H
 #define HUGINN_P0F_DB_H
@@ -30,7 +28,7 @@
 #define P0F_DB_MAX_MTU 256
 #define P0F_DB_TEXT_MAX 65536 /* names, flavors, classes, MTU labels */
 #define P0F_DB_MAX_FILE (16u << 20)
-/* Longest text p0f_db_render_os / _params / _dist produce, with NUL. */
+/* Longest text p0f_match_render_os / _params / _dist produce, with NUL. */
 #define P0F_DB_STR_MAX 320
 
 /* Window forms of a p0f.fp signature. */
@@ -104,40 +102,19 @@ struct p0f_db_error {
  */
 int p0f_db_parse(struct p0f_db *db, const char *buf, size_t len, struct p0f_db_error *err);
 
-struct p0f_db_match {
-	int sig;	 /* index into db->sigs, -1: no match */
-	int label;	 /* index into db->labels, -1: no match */
-	uint8_t generic; /* matched a 'g:' label */
-	uint8_t fuzzy;	 /* quirks or TTL did not fit exactly */
-	uint8_t bad_ttl; /* matched a 'N-' signature: distance is an upper bound */
-	uint8_t tool;	 /* matched a '!' label: an application, not an OS */
-	unsigned dist;	 /* distance p0f reports */
-};
-
-/* Match a SYN the way p0f 3.09b does.  Always fills *m (sig -1: no match). */
-void p0f_db_match(const struct p0f_db *db, const struct p0f_sig *sig, struct p0f_db_match *m);
+/*
+ * Every label's name and flavor must be printable ASCII without '|': the text goes
+ * verbatim into the x-tcp-p0f-os header and the os= field.  Returns 0, or -EINVAL with
+ * *line the label's line and *byte the first bad byte.
+ */
+int p0f_db_check_labels(const struct p0f_db *db, unsigned *line, int *byte);
 
 /*
- * Text p0f logs for a match, each into buf (len bytes) with a NUL; each
- * returns the length or -ENOSPC.
- *   _os:     "Linux 3.11 and newer" (name, a space, flavor), "???" if none
- *   _label:  "s:unix:Linux:3.11 and newer" as written in p0f.fp, "???" if none
- *   _dist:   "7", or "<= 7" for a random-TTL signature
- *   _params: "none", or words of generic fuzzy random_ttl excess_dist tos:0xNN
+ * The one p0f.fp loader (the accept hook and the fingerprint command both use it): read
+ * path (at most P0F_DB_MAX_FILE), parse it and check its labels.  Returns 0 with *out
+ * (free() it), or -errno with err holding "PATH:LINE:COL: message" for a syntax error,
+ * "PATH:LINE: label holds byte 0xNN ..." for a bad label, "PATH: reason" otherwise.
  */
-int p0f_db_render_os(const struct p0f_db *db, const struct p0f_db_match *m, char *buf, size_t len);
-int p0f_db_render_label(const struct p0f_db *db, const struct p0f_db_match *m, char *buf,
-			size_t len);
-int p0f_db_render_dist(const struct p0f_db_match *m, char *buf, size_t len);
-int p0f_db_render_params(const struct p0f_sig *sig, const struct p0f_db_match *m, char *buf,
-			 size_t len);
-
-/*
- * [mtu] link name for a SYN's MSS (MTU = MSS + 40 for IPv4, + 60 for IPv6),
- * as p0f's "link" field.  Returns the length copied into buf, 0 when the
- * MSS is 0 or the MTU is not listed, or -ENOSPC.  *mtu gets the MTU.
- */
-int p0f_db_mtu_link(const struct p0f_db *db, const struct p0f_sig *sig, unsigned *mtu, char *buf,
-		    size_t len);
+int p0f_db_load(const char *path, struct p0f_db **out, char *err, size_t errlen);
 
 #endif

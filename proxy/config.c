@@ -65,6 +65,7 @@ enum key_id {
 	K_P0F_DB,
 	K_PIN_PATH,
 	K_MAX_AGE_MS,
+	K_MAP_WAIT_MS,
 	K_REQUEST_ADD,
 	K_REQUEST_REMOVE,
 	K_RESPONSE_ADD,
@@ -119,6 +120,8 @@ static const struct keydef {
     {S_FINGERPRINT, "pin_path", K_PIN_PATH, TOML_STRING, 0, 0, 0, 0},
     {S_FINGERPRINT, "max_age_ms", K_MAX_AGE_MS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
      FIELD(max_age_ms)},
+    {S_FINGERPRINT, "map_wait_ms", K_MAP_WAIT_MS, TOML_INTEGER, 0, PROXY_CONFIG_MAX_TIMEOUT_MS,
+     FIELD(map_wait_ms)},
     {S_HEADERS, "request_add", K_REQUEST_ADD, TOML_ARRAY, 0, 0, 0, 0},
     {S_HEADERS, "request_remove", K_REQUEST_REMOVE, TOML_ARRAY, 0, 0, 0, 0},
     {S_HEADERS, "response_add", K_RESPONSE_ADD, TOML_ARRAY, 0, 0, 0, 0},
@@ -271,6 +274,7 @@ void proxy_config_defaults(struct proxy_config *cfg)
 	cfg->tcp_enabled = false;
 	strcpy(cfg->pin_path, "/sys/fs/bpf/huginn");
 	cfg->max_age_ms = 5000;
+	cfg->map_wait_ms = 60000;
 	cfg->metrics_enabled = true;
 	(void)set_addr(&cfg->metrics, "127.0.0.1:9090", strlen("127.0.0.1:9090"));
 	cfg->access_log = true;

@@ -113,6 +113,7 @@ struct proxy_config {
 	char p0f_db[PROXY_CONFIG_PATH_MAX];   /* "" (default) = no OS labels */
 	char pin_path[PROXY_CONFIG_PATH_MAX]; /* absolute, default "/sys/fs/bpf/huginn" */
 	uint32_t max_age_ms;		      /* 1..86400000, default 5000 */
+	uint32_t map_wait_ms; /* 0..86400000, default 60000: wait at start for the maps */
 
 	/* [headers] */
 	struct proxy_config_header_list request_add;

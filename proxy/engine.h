@@ -1,7 +1,8 @@
 /*
- * engine.h - the proxy engine's internal structures, shared by proxy.c (loop, listeners,
- * timers, signals, telemetry, access log), conn.c (the client state machine) and
- * upstream.c (backends, connection pool).  Not a public interface: see proxy.h.
+ * engine.h - the proxy engine's internal structures (types only, no functions), shared by
+ * its modules: loop.c (clock, timers, epoll, log, graves: the leaf), alog.c, telem.c,
+ * flow.c, upstream.c, conn.c, exchange.c and server.c on top.  Not a public interface:
+ * see server.h.
  *
  * Every object registered with epoll starts with a kind byte, so an event's data
  * pointer tells what it points at.  Objects closed while a batch of events is being
@@ -17,6 +18,7 @@
 
 #include "proxy/config.h"
 #include "http/parse.h"
+#include "proxy/metrics.h"
 #include "proxy/server.h"
 
 enum proxy_kind { HK_LISTEN = 1, HK_TELEM_LISTEN, HK_SIGNAL, HK_CLIENT, HK_UPSTREAM, HK_TELEM };
@@ -197,55 +199,5 @@ struct proxy_server {
 	int stopping;
 	uint64_t stop_deadline_ms, next_tick_ms, accept_warn_ms;
 };
-
-/* proxy.c */
-void proxy_loop_timer_arm(struct proxy_server *p, struct proxy_timer *t, enum proxy_tl list);
-void proxy_loop_timer_disarm(struct proxy_timer *t);
-void proxy_loop_logf(struct proxy_server *p, enum http_log_level lv, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void proxy_alog_line(struct proxy_server *p, struct proxy_conn *c);
-int proxy_loop_ep_add(struct proxy_server *p, int fd, uint32_t ev, void *ptr);
-
-/* conn.c */
-void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l);
-void proxy_conn_event(struct proxy_server *p, struct proxy_conn *c, uint32_t ev);
-void proxy_conn_timeout(struct proxy_server *p, struct proxy_conn *c, enum proxy_tl list);
-void proxy_conn_upstream_timeout(struct proxy_server *p, struct proxy_conn *c, enum proxy_tl list);
-/* A connect that completed with an error: retry another backend or answer 502. */
-void proxy_conn_upstream_failed(struct proxy_server *p, struct proxy_conn *c);
-void proxy_conn_drive(struct proxy_server *p, struct proxy_conn *c);
-void proxy_conn_close(struct proxy_server *p, struct proxy_conn *c);
-void proxy_conn_run_queue(struct proxy_server *p);
-void proxy_conn_free_all(struct proxy_server *p);
-
-/* flow.c */
-/* Read into b: 1 read something, 0 nothing to do, -1 EOF (reported once), -2 error. */
-int proxy_flow_read(struct proxy_side *s, struct proxy_buf *b, uint64_t *ctr);
-/* Send h[*hoff..hlen) and body->fwd bytes at b->rd in one send; counts into ctr (and
- * ctr2 if set).  1 progress, 0 nothing sent, -1 the peer is gone. */
-int proxy_flow_send(struct proxy_side *dst, char *h, uint32_t *hoff, uint32_t hlen,
-		    struct proxy_buf *b, struct proxy_body *body, uint64_t *ctr, uint64_t *ctr2);
-/* Clear the body bytes that arrived since the last scan: 0 or an HTTP_E_* error. */
-int proxy_flow_body_scan(struct proxy_body *bd, struct proxy_buf *b);
-/* Start a body of kind (HTTP_BODY_*, or -1 for a tunnel: everything, until close). */
-void proxy_flow_body_init(struct proxy_body *bd, int kind, uint64_t len, uint64_t max);
-
-/* upstream.c */
-/* Find a connection for c's request (pooled or new): 0 with c->up set, or the status to
- * answer (502/503/504) after counting the failure. */
-int proxy_upstream_acquire(struct proxy_server *p, struct proxy_conn *c, int fresh);
-/* Back to the pool if reusable, else closed.  Detaches it from its client. */
-void proxy_upstream_release(struct proxy_server *p, struct proxy_upstream *u, int reusable);
-void proxy_upstream_close(struct proxy_server *p, struct proxy_upstream *u);
-void proxy_upstream_event(struct proxy_server *p, struct proxy_upstream *u, uint32_t ev);
-void proxy_upstream_timeout(struct proxy_server *p, struct proxy_upstream *u, enum proxy_tl list);
-/* Complete a non-blocking connect: 0 connected, else -errno (counted, backend marked). */
-int proxy_upstream_connected(struct proxy_server *p, struct proxy_upstream *u);
-void proxy_upstream_close_idle(struct proxy_server *p);
-/* Let c try u's backend again (a pooled connection died before answering). */
-void proxy_upstream_untry(struct proxy_server *p, struct proxy_conn *c, struct proxy_upstream *u);
-/* Rebuild the backend table for a new config, moving pools of unchanged addresses. */
-void proxy_upstream_reload(struct proxy_server *p, const struct proxy_config *ncfg);
-void proxy_upstream_free_all(struct proxy_server *p);
 
 #endif

@@ -21,6 +21,7 @@
 #include "proxy/fingerprint_cmd.h"
 #include "sys/file.h"
 #include "p0f/db.h"
+#include "p0f/match.h"
 #include "proxy/pcap.h"
 #include "p0f/sig.h"
 
@@ -52,14 +53,14 @@ static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_db *db,
 		      int mtu_lines)
 {
 	struct p0f_sig sig;
-	struct p0f_db_match m;
+	struct p0f_match m;
 	char cli[64], srv[64], raw[P0F_SIG_STR_MAX], os[P0F_DB_STR_MAX], dist[32],
 	    params[P0F_DB_STR_MAX];
 
 	if (p0f_sig_from_rec(rec, sig_flags, &sig) < 0)
 		return;
 	if (db) {
-		p0f_db_match(db, &sig, &m);
+		p0f_match_sig(db, &sig, &m);
 	} else {
 		memset(&m, 0, sizeof(m));
 		m.sig = m.label = -1;
@@ -68,9 +69,10 @@ static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_db *db,
 	addr_str(rec, rec->saddr, cli, sizeof(cli));
 	addr_str(rec, rec->daddr, srv, sizeof(srv));
 	if (p0f_sig_render(&sig, raw, sizeof(raw)) < 0 ||
-	    (db ? p0f_db_render_os(db, &m, os, sizeof(os)) : snprintf(os, sizeof(os), "???")) < 0 ||
-	    p0f_db_render_dist(&m, dist, sizeof(dist)) < 0 ||
-	    p0f_db_render_params(&sig, &m, params, sizeof(params)) < 0)
+	    (db ? p0f_match_render_os(db, &m, os, sizeof(os)) : snprintf(os, sizeof(os), "???")) <
+		0 ||
+	    p0f_match_render_dist(&m, dist, sizeof(dist)) < 0 ||
+	    p0f_match_render_params(&sig, &m, params, sizeof(params)) < 0)
 		return; /* cannot happen with these buffer sizes */
 	printf("cli=%s/%u|srv=%s/%u|os=%s|dist=%s|params=%s|raw_sig=%s\n", cli, rec->sport, srv,
 	       rec->dport, os, dist, params, raw);
@@ -82,7 +84,7 @@ static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_db *db,
 		char link[P0F_DB_STR_MAX];
 		unsigned mtu = sig.mss + (sig.ip_ver == 4 ? 40u : 60u);
 
-		if (!db || p0f_db_mtu_link(db, &sig, &mtu, link, sizeof(link)) <= 0)
+		if (!db || p0f_match_mtu_link(db, &sig, &mtu, link, sizeof(link)) <= 0)
 			snprintf(link, sizeof(link), "???");
 		printf("cli=%s/%u|srv=%s/%u|link=%s|raw_mtu=%u\n", cli, rec->sport, srv, rec->dport,
 		       link, mtu);
@@ -125,10 +127,9 @@ static int run(const char *path, const struct p0f_db *db, unsigned sig_flags, in
 			st = huginn_parse_frame(pkt.data, end, &rec);
 		else
 			st = huginn_parse_ip(pkt.data + ip_off, end, &rec);
+		/* The parser's verdict is the one SYN rule of the live path too (the XDP
+		 * program runs the same code): no check of our own here. */
 		if (st != HUGINN_PARSE_SYN)
-			continue;
-		/* p0f drops SYN+FIN and SYN+RST as nonsense; so do we, here. */
-		if (rec.tcp_flags & (HUGINN_TCP_FIN | HUGINN_TCP_RST))
 			continue;
 		print_syn(&rec, db, sig_flags, mtu_lines);
 	}
@@ -177,28 +178,12 @@ int proxy_fingerprint_cmd_main(int argc, char **argv)
 		return 2;
 	}
 	if (dbpath) {
-		struct p0f_db_error err;
-		char *text;
-		size_t len;
+		char err[512];
 
-		rc = file_read_all(dbpath, P0F_DB_MAX_FILE, &text, &len);
+		/* The same loader as the accept hook: a label unsafe in a header is refused. */
+		rc = p0f_db_load(dbpath, &db, err, sizeof(err));
 		if (rc < 0) {
-			fprintf(stderr, "huginn-proxy fingerprint: %s: %s\n", dbpath,
-				strerror(-rc));
-			return 1;
-		}
-		db = calloc(1, sizeof(*db));
-		if (!db) {
-			free(text);
-			fprintf(stderr, "huginn-proxy fingerprint: out of memory\n");
-			return 1;
-		}
-		rc = p0f_db_parse(db, text, len, &err);
-		free(text);
-		if (rc < 0) {
-			fprintf(stderr, "huginn-proxy fingerprint: %s:%u:%u: %s\n", dbpath,
-				err.line, err.col, err.msg);
-			free(db);
+			fprintf(stderr, "huginn-proxy fingerprint: %s\n", err);
 			return 1;
 		}
 	}

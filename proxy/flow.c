@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "proxy/engine.h"
 #include "http/rewrite.h"
+#include "proxy/flow.h"
 
 #define SEND_JOIN_MAX 2048 /* head + body bytes copied into one buffer for one send */
 

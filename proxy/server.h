@@ -47,6 +47,7 @@
 
 #include "proxy/config.h"
 #include "proxy/metrics.h"
+#include "sys/log.h"
 
 /* Bytes reserved per connection for the fingerprint hook's header lines. */
 #define PROXY_HOOK_LINES_MAX 512
@@ -70,9 +71,6 @@ struct proxy_hook {
 	void (*tick)(void *ctx);
 };
 
-/* Log levels of the engine's log callback (the main decides what to print). */
-enum http_log_level { HTTP_LOG_ERR, HTTP_LOG_WARN, HTTP_LOG_INFO, HTTP_LOG_DEBUG };
-
 struct proxy_server;
 
 struct proxy_server_opts {
@@ -83,7 +81,7 @@ struct proxy_server_opts {
 	int sigfd;		       /* signalfd for SIGTERM, SIGINT, SIGHUP (owned by caller) */
 	int access_fd;		       /* where access log lines go (1); -1 = none */
 	/* Called for errors and events; msg has no trailing newline. May be NULL. */
-	void (*log)(void *log_ctx, enum http_log_level level, const char *msg);
+	log_fn log; /* sys/log.h; called with log_ctx */
 	void *log_ctx;
 };
 

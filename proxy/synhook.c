@@ -2,103 +2,30 @@
  * synhook.c - the TCP fingerprint hook of the proxy (see synhook.h).
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proxy/synhook.h"
+#include "p0f/match.h"
 #include "p0f/sig.h"
 #include "sys/file.h"
-
-/*
- * The label text goes verbatim into a request header: a CR, LF or other control
- * byte would let the database inject header lines, and a '|' would break the
- * os=|dist=|params= format.  Returns the first such byte, or -1.
- */
-static int bad_label_byte(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x20 || ch > 0x7e || ch == '|')
-			return ch;
-	}
-	return -1;
-}
-
-/* Every label's name and flavor must be safe in a header value (see above). */
-static int check_labels(const struct p0f_db *db, const char *path, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < db->n_labels; i++) {
-		const struct p0f_db_label *l = &db->labels[i];
-		const struct p0f_db_str *name = &db->names[l->name];
-		int bad = bad_label_byte(db->text + name->off, name->len);
-
-		if (bad < 0 && l->flavor_len)
-			bad = bad_label_byte(db->text + l->flavor, l->flavor_len);
-		if (bad >= 0) {
-			snprintf(err, errlen,
-				 "%s:%u: label holds byte 0x%02x, not allowed in the x-tcp-p0f-os "
-				 "header (printable ASCII but '|' only)",
-				 path, l->line, (unsigned)bad);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int load_db(struct proxy_synhook *fp, const char *path, char *err, size_t errlen)
-{
-	struct p0f_db_error perr;
-	size_t len = 0;
-	char *text = NULL;
-	int rc;
-
-	rc = file_read_all(path, P0F_DB_MAX_FILE, &text, &len);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		return rc;
-	}
-	fp->db = malloc(sizeof(*fp->db));
-	if (!fp->db) {
-		free(text);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	memset(&perr, 0, sizeof(perr));
-	rc = p0f_db_parse(fp->db, text, len, &perr);
-	free(text);
-	if (rc < 0) {
-		if (perr.line)
-			snprintf(err, errlen, "%s:%u:%u: %s", path, perr.line, perr.col, perr.msg);
-		else
-			snprintf(err, errlen, "%s: %s", path,
-				 perr.msg[0] ? perr.msg : strerror(-rc));
-		free(fp->db);
-		fp->db = NULL;
-		return rc;
-	}
-	rc = check_labels(fp->db, path, err, errlen);
-	if (rc < 0) {
-		free(fp->db);
-		fp->db = NULL;
-		return rc;
-	}
-	return 0;
-}
 
 int proxy_synhook_format(const struct huginn_syn_rec *rec, const struct p0f_db *db, char *out,
 			 size_t cap)
 {
 	char sig_text[P0F_SIG_STR_MAX], os[P0F_DB_STR_MAX], dist[P0F_DB_STR_MAX],
 	    params[P0F_DB_STR_MAX];
-	struct p0f_db_match m;
+	struct p0f_match m;
 	struct p0f_sig sig;
 	int n, rc;
 
@@ -111,10 +38,10 @@ int proxy_synhook_format(const struct huginn_syn_rec *rec, const struct p0f_db *
 		n = snprintf(out, cap, "x-tcp-p0f: %s\r\n", sig_text);
 		return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 	}
-	p0f_db_match(db, &sig, &m);
-	if (p0f_db_render_os(db, &m, os, sizeof(os)) < 0 ||
-	    p0f_db_render_dist(&m, dist, sizeof(dist)) < 0 ||
-	    p0f_db_render_params(&sig, &m, params, sizeof(params)) < 0)
+	p0f_match_sig(db, &sig, &m);
+	if (p0f_match_render_os(db, &m, os, sizeof(os)) < 0 ||
+	    p0f_match_render_dist(&m, dist, sizeof(dist)) < 0 ||
+	    p0f_match_render_params(&sig, &m, params, sizeof(params)) < 0)
 		return -ENOSPC;
 	n = snprintf(out, cap, "x-tcp-p0f: %s\r\nx-tcp-p0f-os: os=%s|dist=%s|params=%s\r\n",
 		     sig_text, os, dist, params);
@@ -242,13 +169,19 @@ static void hook_tick(void *ctx)
 	}
 }
 
+void proxy_synhook_init(struct proxy_synhook *fp)
+{
+	memset(fp, 0, sizeof(*fp));
+	synmap_reset(&fp->map);
+}
+
 int proxy_synhook_create(struct proxy_synhook *fp, const char *pin_dir, uint64_t max_age_ns,
 			 const char *db_path, char *err, size_t errlen)
 {
 	void *m;
 	int rc;
 
-	memset(fp, 0, sizeof(*fp));
+	proxy_synhook_init(fp);
 	rc = synmap_init(&fp->map, pin_dir, max_age_ns);
 	if (rc < 0) {
 		snprintf(err, errlen, "pin path '%s' is too long", pin_dir);
@@ -263,7 +196,7 @@ int proxy_synhook_create(struct proxy_synhook *fp, const char *pin_dir, uint64_t
 	}
 	fp->stats = m;
 	if (db_path && db_path[0]) {
-		rc = load_db(fp, db_path, err, errlen);
+		rc = p0f_db_load(db_path, &fp->db, err, errlen);
 		if (rc < 0) {
 			proxy_synhook_destroy(fp);
 			return rc;
@@ -300,4 +233,92 @@ void proxy_synhook_destroy(struct proxy_synhook *fp)
 	if (fp->stats)
 		munmap(fp->stats, sizeof(*fp->stats));
 	fp->stats = NULL;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+__attribute__((format(printf, 4, 5))) static void slog(log_fn log, void *ctx, enum log_level lv,
+						       const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (!log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log(ctx, lv, buf);
+}
+
+int proxy_synhook_start(struct proxy_synhook *fp, const struct proxy_synhook_start *s)
+{
+	char err[512];
+	uint64_t t0, waited;
+	int rc;
+
+	rc = proxy_synhook_create(fp, s->pin, s->max_age_ns, s->db_path, err, sizeof(err));
+	if (rc) {
+		slog(s->log, s->log_ctx, LOG_LEVEL_ERROR, "[fingerprint] %s", err);
+		return 1;
+	}
+	if (fp->db)
+		slog(s->log, s->log_ctx, LOG_LEVEL_INFO,
+		     "[fingerprint] p0f database %s: %u tcp:request signatures", s->db_path,
+		     fp->db->n_tcp_req);
+	t0 = mono_ms();
+	for (unsigned n = 0;; n++) {
+		struct pollfd pfd = {.fd = s->sigfd, .events = POLLIN};
+		uint64_t left;
+
+		rc = proxy_synhook_open(fp);
+		if (rc == 0)
+			break;
+		if (rc != -ENOENT) {
+			slog(s->log, s->log_ctx, LOG_LEVEL_ERROR,
+			     "[fingerprint] cannot open the SYN maps under %s: %s%s", s->pin,
+			     strerror(-rc),
+			     rc == -EPERM    ? " (the proxy needs CAP_BPF)"
+			     : rc == -EACCES ? " (the pins and their directory must be readable by "
+					       "the proxy's user)"
+			     : rc == -EPROTO ? " (the maps were made by an incompatible agent)"
+					     : "");
+			return 1;
+		}
+		waited = mono_ms() - t0;
+		if (waited >= s->wait_ms) {
+			slog(s->log, s->log_ctx, LOG_LEVEL_ERROR,
+			     "[fingerprint] no SYN maps under %s after %u ms ([fingerprint] "
+			     "map_wait_ms): is huginn-ebpf-agent running with "
+			     "HUGINN_EBPF_PIN_PATH=%s?",
+			     s->pin, s->wait_ms, s->pin);
+			return 1;
+		}
+		if (n % 5 == 0)
+			slog(s->log, s->log_ctx, LOG_LEVEL_WARN,
+			     "[fingerprint] waiting for the agent's maps under %s (%llu ms of %u)",
+			     s->pin, (unsigned long long)waited, s->wait_ms);
+		/* Sleep a second (or what is left), less if a signal arrives: SIGTERM ends it. */
+		left = s->wait_ms - waited;
+		if (poll(&pfd, 1, left < 1000 ? (int)left : 1000) > 0) {
+			struct signalfd_siginfo si;
+
+			if (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)) {
+				slog(s->log, s->log_ctx, LOG_LEVEL_INFO,
+				     "[fingerprint] signal %u while waiting: exiting",
+				     si.ssi_signo);
+				return 1;
+			}
+		}
+	}
+	slog(s->log, s->log_ctx, LOG_LEVEL_INFO, "[fingerprint] SYN maps open under %s (read-only)",
+	     s->pin);
+	return 0;
 }

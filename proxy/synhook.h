@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "proxy/server.h"
+#include "sys/log.h"
 #include "p0f/db.h"
 #include "sys/synmap.h"
 
@@ -36,6 +37,9 @@ struct proxy_synhook {
 	struct proxy_hook hook;		   /* points back at this struct */
 };
 
+/* An empty hook (no fds: -1), safe to destroy. */
+void proxy_synhook_init(struct proxy_synhook *fp);
+
 /*
  * Prepare the hook: pin directory, record age limit, optional p0f.fp path
  * ("" or NULL for none).  Does not open the maps (proxy_synhook_open does).
@@ -44,6 +48,24 @@ struct proxy_synhook {
  */
 int proxy_synhook_create(struct proxy_synhook *fp, const char *pin_dir, uint64_t max_age_ns,
 			 const char *db_path, char *err, size_t errlen);
+
+/* What proxy_synhook_start needs. */
+struct proxy_synhook_start {
+	const char *pin;     /* the agent's pin directory */
+	uint64_t max_age_ns; /* [fingerprint] max_age_ms */
+	const char *db_path; /* [fingerprint] p0f_db, "" = none */
+	uint32_t wait_ms;    /* [fingerprint] map_wait_ms */
+	int sigfd;	     /* SIGTERM/SIGINT on it end the wait */
+	log_fn log;	     /* the waits, the reason of a failure */
+	void *log_ctx;
+};
+
+/*
+ * Create the hook and open the agent's maps, waiting up to wait_ms for them (the agent
+ * may start after the proxy): a warning every 5 s, an error naming the pin path when the
+ * time is up.  Returns 0, or 1 (an exit status) after logging why.
+ */
+int proxy_synhook_start(struct proxy_synhook *fp, const struct proxy_synhook_start *s);
 
 /* Open the pinned maps (see synmap_open for the errors). */
 int proxy_synhook_open(struct proxy_synhook *fp);

@@ -2,6 +2,8 @@
  * upstream.c - backends and upstream connections: round robin over a route's backends
  * (skipping one that recently refused), a LIFO keep-alive pool per backend, non-blocking
  * connects, and the backend table rebuilt on reload without dropping connections.
+ * It never calls into the client side: events and timeouts of a busy upstream return
+ * its client for the caller (server.c) to hand to exchange.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,7 +14,8 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
-#include "proxy/engine.h"
+#include "proxy/loop.h"
+#include "proxy/upstream.h"
 
 static struct proxy_upstream *up_alloc(struct proxy_server *p)
 {
@@ -263,10 +266,11 @@ int proxy_upstream_connected(struct proxy_server *p, struct proxy_upstream *u)
 	return 0;
 }
 
-void proxy_upstream_event(struct proxy_server *p, struct proxy_upstream *u, uint32_t ev)
+struct proxy_conn *proxy_upstream_event(struct proxy_server *p, struct proxy_upstream *u,
+					uint32_t ev)
 {
 	if (u->dead)
-		return;
+		return NULL;
 	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		u->s.rd_ready = 1;
 	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
@@ -278,20 +282,20 @@ void proxy_upstream_event(struct proxy_server *p, struct proxy_upstream *u, uint
 		 * bytes nobody asked for).  Either way it is no longer reusable. */
 		if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			proxy_upstream_close(p, u);
-		return;
+		return NULL;
 	}
-	proxy_conn_drive(p, u->client);
+	return u->client; /* the caller drives the client's exchange */
 }
 
-void proxy_upstream_timeout(struct proxy_server *p, struct proxy_upstream *u, enum proxy_tl list)
+struct proxy_conn *proxy_upstream_timeout(struct proxy_server *p, struct proxy_upstream *u)
 {
 	if (u->dead)
-		return;
+		return NULL;
 	if (!u->client) {
 		proxy_upstream_close(p, u);
-		return;
+		return NULL;
 	}
-	proxy_conn_upstream_timeout(p, u->client, list);
+	return u->client; /* the caller tells the client's exchange */
 }
 
 void proxy_upstream_untry(struct proxy_server *p, struct proxy_conn *c, struct proxy_upstream *u)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "p0f/db.h"
+#include "p0f/match.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < 4; i++) {
 		struct p0f_sig s;
-		struct p0f_db_match m;
+		struct p0f_match m;
 		char buf[P0F_DB_STR_MAX];
 		unsigned mtu;
 
@@ -53,12 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s.opt_layout[2] = 8;
 		s.quirks = i ? P0F_Q_DF | P0F_Q_ID_NZ : 0;
 		s.tos = (uint8_t)i;
-		p0f_db_match(&db, &s, &m);
-		if (p0f_db_render_os(&db, &m, buf, sizeof(buf)) < 0 ||
-		    p0f_db_render_label(&db, &m, buf, sizeof(buf)) < 0 ||
-		    p0f_db_render_dist(&m, buf, sizeof(buf)) < 0 ||
-		    p0f_db_render_params(&s, &m, buf, sizeof(buf)) < 0 ||
-		    p0f_db_mtu_link(&db, &s, &mtu, buf, sizeof(buf)) < 0)
+		p0f_match_sig(&db, &s, &m);
+		if (p0f_match_render_os(&db, &m, buf, sizeof(buf)) < 0 ||
+		    p0f_match_render_label(&db, &m, buf, sizeof(buf)) < 0 ||
+		    p0f_match_render_dist(&m, buf, sizeof(buf)) < 0 ||
+		    p0f_match_render_params(&s, &m, buf, sizeof(buf)) < 0 ||
+		    p0f_match_mtu_link(&db, &s, &mtu, buf, sizeof(buf)) < 0)
 			abort();
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "p0f/db.h"
+#include "p0f/match.h"
 #include "test/harness.h"
 
 static struct p0f_db *db;
@@ -240,13 +241,13 @@ static struct p0f_sig mksig(int v, int ttl, int df, int id, int tos, int win, co
 static void match_is(const char *what, const struct p0f_sig *s, const char *os, const char *dist,
 		     const char *params)
 {
-	struct p0f_db_match m;
+	struct p0f_match m;
 	char b1[P0F_DB_STR_MAX], b2[P0F_DB_STR_MAX], b3[P0F_DB_STR_MAX], got[1024], want[1024];
 
-	p0f_db_match(db, s, &m);
-	p0f_db_render_os(db, &m, b1, sizeof(b1));
-	p0f_db_render_dist(&m, b2, sizeof(b2));
-	p0f_db_render_params(s, &m, b3, sizeof(b3));
+	p0f_match_sig(db, s, &m);
+	p0f_match_render_os(db, &m, b1, sizeof(b1));
+	p0f_match_render_dist(&m, b2, sizeof(b2));
+	p0f_match_render_params(s, &m, b3, sizeof(b3));
 	snprintf(got, sizeof(got), "%s|%s|%s", b1, b2, b3);
 	snprintf(want, sizeof(want), "%s|%s|%s", os, dist, params);
 	is_str(got, want, "match: %s", what);
@@ -291,7 +292,7 @@ static void test_match_own(void)
 	struct p0f_db_error err;
 	struct p0f_sig s;
 	char buf[P0F_DB_STR_MAX];
-	struct p0f_db_match m;
+	struct p0f_match m;
 	unsigned mtu;
 	int rc;
 
@@ -321,9 +322,9 @@ static void test_match_own(void)
 	match_is("tool: no fuzzy match, distance 0", &s, "???", "0", "none");
 	s = mksig(4, 20, 0, 1, 0, 100, "0204021801000000", 0);
 	match_is("tool with random TTL", &s, "Tool", "<= 44", "random_ttl excess_dist");
-	ok(p0f_db_render_label(db, &(struct p0f_db_match){0}, buf, sizeof(buf)) > 0, "label");
-	p0f_db_match(db, &s, &m);
-	p0f_db_render_label(db, &m, buf, sizeof(buf));
+	ok(p0f_match_render_label(db, &(struct p0f_match){0}, buf, sizeof(buf)) > 0, "label");
+	p0f_match_sig(db, &s, &m);
+	p0f_match_render_label(db, &m, buf, sizeof(buf));
 	is_str(buf, "s:!:Tool:", "tool label rendering");
 	s = mksig(4, 64, 1, 1, 0, 3000, "020404b0", 0);
 	match_is("%N window", &s, "Modulo", "0", "none");
@@ -338,15 +339,15 @@ static void test_match_own(void)
 		 "none");
 
 	s = mksig(4, 64, 1, 1, 0, 5840, MSS_OPT, 0);
-	rc = p0f_db_mtu_link(db, &s, &mtu, buf, sizeof(buf));
+	rc = p0f_match_mtu_link(db, &s, &mtu, buf, sizeof(buf));
 	ok(rc > 0 && !strcmp(buf, "Ethernet") && mtu == 1500, "mtu 1500 -> Ethernet");
 	s = mksig(6, 64, 0, 0, 0, 5840, "02040514", 0);
-	rc = p0f_db_mtu_link(db, &s, &mtu, buf, sizeof(buf));
+	rc = p0f_match_mtu_link(db, &s, &mtu, buf, sizeof(buf));
 	ok(rc == 0 && mtu == 1360, "IPv6 mss 1300 -> mtu 1360, not listed");
 	s = mksig(4, 64, 1, 1, 0, 5840, "", 0);
-	is_int(p0f_db_mtu_link(db, &s, &mtu, buf, sizeof(buf)), 0, "no mss, no link");
+	is_int(p0f_match_mtu_link(db, &s, &mtu, buf, sizeof(buf)), 0, "no mss, no link");
 	s = mksig(4, 64, 1, 1, 0, 5840, "02040550", 0);
-	is_int(p0f_db_mtu_link(db, &s, &mtu, buf, 3), -ENOSPC, "small buffer: -ENOSPC");
+	is_int(p0f_match_mtu_link(db, &s, &mtu, buf, 3), -ENOSPC, "small buffer: -ENOSPC");
 }
 
 static void test_match_debian(void)

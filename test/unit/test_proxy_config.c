@@ -74,6 +74,7 @@ static void test_defaults(void)
 	is_str(cfg.p0f_db, "", "default p0f_db");
 	is_str(cfg.pin_path, "/sys/fs/bpf/huginn", "default pin_path");
 	is_int(cfg.max_age_ms, 5000, "default max_age_ms");
+	is_int(cfg.map_wait_ms, 60000, "default map_wait_ms");
 	is_int(cfg.request_add.n + cfg.request_remove.n + cfg.response_add.n +
 		   cfg.response_remove.n,
 	       0, "default header lists empty");
@@ -108,7 +109,7 @@ static const char full[] =
     "[limits]\nmax_header_bytes = 256\nmax_headers = 512\nmax_uri_length = 1048576\n"
     "max_body_bytes = 9223372036854775807\n"
     "[fingerprint]\ntcp_enabled = true\np0f_db = \"/etc/p0f/p0f.fp\"\n"
-    "pin_path = \"/sys/fs/bpf/test\"\nmax_age_ms = 86400000\n"
+    "pin_path = \"/sys/fs/bpf/test\"\nmax_age_ms = 86400000\nmap_wait_ms = 0\n"
     "[headers]\nrequest_add = [ \"X-A: 1\", \"x-b:two  words \", \"x-empty:\" ]\n"
     "request_remove = [\"X-Remove-Me\"]\n"
     "response_add = [\"server: huginn\"]\nresponse_remove = [\"x-powered-by\", \"via\"]\n"
@@ -150,6 +151,7 @@ static void test_full(void)
 	is_str(cfg.p0f_db, "/etc/p0f/p0f.fp", "p0f_db");
 	is_str(cfg.pin_path, "/sys/fs/bpf/test", "pin_path");
 	is_int(cfg.max_age_ms, 86400000, "max_age_ms");
+	is_int(cfg.map_wait_ms, 0, "map_wait_ms = 0: no wait");
 
 	is_int(cfg.request_add.n, 3, "request_add count");
 	is_str(cfg.request_add.h[0].name, "X-A", "request_add 0 name keeps case");
@@ -311,6 +313,10 @@ static void test_bad(void)
 	    "2:18: key 'limits.max_uri_length': must be between 1 and 1048576");
 	BAD("[limits]\nmax_body_bytes = -1\n",
 	    "2:18: key 'limits.max_body_bytes': must be between 0 and 9223372036854775807");
+	BAD("[fingerprint]\nmap_wait_ms = 86400001\n",
+	    "2:15: key 'fingerprint.map_wait_ms': must be between 0 and 86400000");
+	BAD("[fingerprint]\nmap_wait_ms = -1\n",
+	    "2:15: key 'fingerprint.map_wait_ms': must be between 0 and 86400000");
 	BAD("[fingerprint]\nmax_age_ms = 0\n",
 	    "2:14: key 'fingerprint.max_age_ms': must be between 1 and 86400000");
 	BAD("[limits]\nmax_body_bytes = 9223372036854775808\n", "2:18: integer out of range");

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "proxy/config.h"
-#include "proxy/engine.h"
+#include "proxy/flow.h"
 #include "proxy/metrics.h"
 #include "http/parse.h"
 #include "http/rewrite.h"
