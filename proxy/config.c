@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "proxy/config.h"
+
+_Static_assert(PROXY_CONFIG_PATH_MAX <= HTTP_RW_PATH_MAX, "replace_path fits a rewrite");
 #include "sys/file.h"
 #include "proxy/toml.h"
 
@@ -324,7 +326,7 @@ static const char *header_name_problem(const char *s, size_t len)
 
 /* "name: value" (add lists) or "name" (remove lists) into h; a message or NULL. */
 static const char *parse_header_rule(const char *s, size_t len, bool with_value,
-				     struct proxy_config_header *h)
+				     struct http_rw_field *h)
 {
 	const char *colon = with_value ? memchr(s, ':', len) : NULL;
 	size_t nlen = colon ? (size_t)(colon - s) : len;
@@ -582,7 +584,7 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 	}
 }
 
-static struct proxy_config_header_list *header_list(struct proxy_config *cfg, enum key_id id)
+static struct http_rw_fields *header_list(struct proxy_config *cfg, enum key_id id)
 {
 	switch (id) {
 	case K_REQUEST_ADD:
@@ -601,7 +603,7 @@ static struct proxy_config_header_list *header_list(struct proxy_config *cfg, en
 static int on_array(struct ctx *c, const struct toml_event *ev, const struct keydef *k, int elem)
 {
 	struct proxy_config *cfg = c->cfg;
-	struct proxy_config_header_list *hl = header_list(cfg, k->id);
+	struct http_rw_fields *hl = header_list(cfg, k->id);
 
 	if (ev->kind == TOML_EV_ARRAY_BEGIN) {
 		if (k->id == K_ADDRS)
@@ -910,4 +912,22 @@ int proxy_config_route_match(const struct proxy_config *cfg, const char *path, s
 			return (int)i;
 	}
 	return -1;
+}
+
+void proxy_config_rw_request(const struct proxy_config *cfg, int route, struct http_rw_request *o)
+{
+	const struct proxy_config_route *r =
+	    route >= 0 && (unsigned int)route < cfg->n_routes ? &cfg->routes[route] : NULL;
+
+	o->add = &cfg->request_add;
+	o->remove = &cfg->request_remove;
+	o->replace_path = r ? r->replace_path : NULL;
+	o->replace_len = r ? r->replace_path_len : 0;
+	o->prefix_len = r ? r->prefix_len : 0;
+}
+
+void proxy_config_rw_response(const struct proxy_config *cfg, struct http_rw_response *o)
+{
+	o->add = &cfg->response_add;
+	o->remove = &cfg->response_remove;
 }

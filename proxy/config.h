@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "http/rewrite.h"
+
 /* Capacities.  A config asking for more is rejected with a message naming the key. */
 #define PROXY_CONFIG_MAX_LISTEN 16	   /* listen.addrs entries */
 #define PROXY_CONFIG_MAX_BACKENDS 64	   /* [[backends]] tables */
@@ -30,10 +32,10 @@
 #define PROXY_CONFIG_MAX_HEADER_RULES 32   /* entries of each headers.* list */
 
 /* String sizes including the terminating NUL. */
-#define PROXY_CONFIG_ADDR_MAX 64	  /* "[v6]:port" text as written */
-#define PROXY_CONFIG_PATH_MAX 256	  /* file paths, route prefix, replace_path */
-#define PROXY_CONFIG_HEADER_NAME_MAX 128  /* header field name */
-#define PROXY_CONFIG_HEADER_VALUE_MAX 512 /* header field value */
+#define PROXY_CONFIG_ADDR_MAX 64			/* "[v6]:port" text as written */
+#define PROXY_CONFIG_PATH_MAX 256			/* file paths, route prefix, replace_path */
+#define PROXY_CONFIG_HEADER_NAME_MAX 128		/* header field name */
+#define PROXY_CONFIG_HEADER_VALUE_MAX HTTP_RW_VALUE_MAX /* header field value */
 
 /* Ranges enforced at load (inclusive). */
 #define PROXY_CONFIG_MAX_WORKERS 64
@@ -54,25 +56,14 @@ struct proxy_config_addr {
 };
 
 /*
- * One header rule.  For *_add lists: name and value ("name: value" in the file, optional
- * whitespace around the value trimmed).  For *_remove lists: name only, value empty.
- * Names keep the case they were written in; compare them case-insensitively.
+ * Header rules are http/rewrite.h's struct http_rw_field / http_rw_fields.  For *_add
+ * lists: name and value ("name: value" in the file, optional whitespace around the value
+ * trimmed).  For *_remove lists: name only.  Names keep the case they were written in.
  * Names are RFC 9110 tokens; values are field-vchar/SP/HTAB with no leading/trailing
  * whitespace.  Framing and hop-by-hop names (content-length, transfer-encoding,
  * connection, keep-alive, upgrade, te, trailer, proxy-connection, host) and x-tcp-*
  * (reserved for the fingerprint) are rejected in every list.
  */
-struct proxy_config_header {
-	char name[PROXY_CONFIG_HEADER_NAME_MAX];
-	char value[PROXY_CONFIG_HEADER_VALUE_MAX];
-	uint16_t name_len;
-	uint16_t value_len;
-};
-
-struct proxy_config_header_list {
-	unsigned int n;
-	struct proxy_config_header h[PROXY_CONFIG_MAX_HEADER_RULES];
-};
 
 struct proxy_config_route {
 	char prefix[PROXY_CONFIG_PATH_MAX]; /* starts with '/'; plain byte prefix of the path */
@@ -116,10 +107,10 @@ struct proxy_config {
 	uint32_t map_wait_ms; /* 0..86400000, default 60000: wait at start for the maps */
 
 	/* [headers] */
-	struct proxy_config_header_list request_add;
-	struct proxy_config_header_list request_remove;
-	struct proxy_config_header_list response_add;
-	struct proxy_config_header_list response_remove;
+	struct http_rw_fields request_add;
+	struct http_rw_fields request_remove;
+	struct http_rw_fields response_add;
+	struct http_rw_fields response_remove;
 
 	/* [[backends]]: unique addresses, in file order. */
 	unsigned int n_backends;
@@ -168,6 +159,13 @@ void proxy_config_free(struct proxy_config *cfg);
  */
 int proxy_config_parse_addr(const char *s, size_t len, struct sockaddr_storage *sa,
 			    socklen_t *salen);
+
+/* The header rules of cfg and the path rewrite of route (an index into cfg->routes, or
+ * -1 for none) into o, for http_rewrite_request. */
+void proxy_config_rw_request(const struct proxy_config *cfg, int route, struct http_rw_request *o);
+
+/* The response header rules of cfg into o, for http_rewrite_response. */
+void proxy_config_rw_response(const struct proxy_config *cfg, struct http_rw_response *o);
 
 /*
  * Longest-prefix route for path[0..len) (the request-target's path, without the query):

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "http/rewrite.h"
+#include "http/status.h"
 #include "proxy/alog.h"
 #include "proxy/conn.h"
 #include "proxy/loop.h"
@@ -95,7 +96,7 @@ int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int sta
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	c->keep = (uint8_t)(may_keep && c->req_keep && !p->stopping && !c->reject);
-	n = http_rewrite_error(status, !c->keep, c->rh, p->rh_cap);
+	n = http_status_error_reply(status, !c->keep, c->rh, p->rh_cap);
 	c->rh_len = n > 0 ? (uint32_t)n : 0;
 	c->rh_off = 0;
 	c->status = status;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "http/rewrite.h"
+#include "http/status.h"
 #include "proxy/conn.h"
 #include "proxy/exchange.h"
 #include "proxy/flow.h"
@@ -61,7 +62,7 @@ static void copy_log_fields(struct proxy_conn *c, const struct http_request *req
  * client learns nothing finer about what the parser disliked (501/505 included). */
 static int reject_status(int err)
 {
-	int st = http_error_status(err);
+	int st = http_status_of_error(err);
 
 	return st == 413 || st == 414 || st == 431 ? st : 400;
 }
@@ -109,8 +110,7 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 	c->force_new = p->cfg->routes[route].force_new_connection;
 	c->up_minor = c->minor;
 	memset(&o, 0, sizeof(o));
-	o.cfg = p->cfg;
-	o.route = &p->cfg->routes[route];
+	proxy_config_rw_request(p->cfg, route, &o);
 	o.client_ip = c->ip;
 	o.listen_port = c->listen_port;
 	o.fp = c->fp;
@@ -218,9 +218,10 @@ static void upstream_failed(struct proxy_server *p, struct proxy_conn *c)
 static int response_head(struct proxy_server *p, struct proxy_conn *c, struct proxy_upstream *u,
 			 const struct http_response *res, int hl)
 {
-	struct http_rw_response o = {p->cfg, HTTP_RW_KEEP};
+	struct http_rw_response o = {NULL, NULL, HTTP_RW_KEEP};
 	long n;
 
+	proxy_config_rw_response(p->cfg, &o);
 	if (res->status < 200 && res->status != 101) {
 		/* 100 Continue and other interim responses go to HTTP/1.1 clients as they are;
 		 * the final response follows on the same connection. */

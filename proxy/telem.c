@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "http/rewrite.h"
+#include "http/status.h"
 #include "proxy/loop.h"
 #include "proxy/telem.h"
 
@@ -119,7 +120,7 @@ static void telem_respond(struct proxy_server *p, struct proxy_telem *t)
 	hlen = (size_t)snprintf(head, sizeof(head),
 				"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 				"Connection: close\r\n\r\n",
-				status, status == 200 ? "OK" : http_rewrite_reason(status),
+				status, status == 200 ? "OK" : http_status_reason(status),
 				metrics ? "text/plain; version=0.0.4" : "text/plain", blen);
 	t->out = malloc(hlen + blen);
 	if (!t->out) {

@@ -95,8 +95,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (mode & 0x80) {
 		struct http_response res;
-		struct http_rw_response o = {cfg, (enum http_rw_conn)(mode % 5)};
+		struct http_rw_response o = {NULL, NULL, (enum http_rw_conn)(mode % 5)};
 
+		proxy_config_rw_response(cfg, &o);
 		memset(&res, 0, sizeof(res));
 		res.headers = hdrs;
 		res.max_headers = 64;
@@ -120,12 +121,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc <= 0)
 		return 0;
 	memset(&o, 0, sizeof(o));
-	o.cfg = cfg;
 	if (http_rewrite_split_target(&req, &path, &rest) == 0) {
 		int r = proxy_config_route_match(cfg, path.p, path.n);
 
 		CHECK(path.n >= 1 && path.p[0] == '/');
-		o.route = r < 0 ? NULL : &cfg->routes[r];
+		proxy_config_rw_request(cfg, r, &o);
+	} else {
+		proxy_config_rw_request(cfg, -1, &o);
 	}
 	o.client_ip = "192.0.2.1";
 	o.listen_port = "7000";

@@ -11,6 +11,7 @@
 #include "proxy/flow.h"
 #include "proxy/metrics.h"
 #include "http/parse.h"
+#include "http/status.h"
 #include "http/rewrite.h"
 #include "test/harness.h"
 
@@ -58,11 +59,10 @@ static long rw(const char *raw, enum http_rw_conn m, const char *fp, char *out, 
 	if (parse_req(raw, &req) <= 0)
 		return -1000;
 	memset(&o, 0, sizeof(o));
-	o.cfg = cfg;
-	if (http_rewrite_split_target(&req, &path, &rest) == 0) {
+	r = -1;
+	if (http_rewrite_split_target(&req, &path, &rest) == 0)
 		r = proxy_config_route_match(cfg, path.p, path.n);
-		o.route = r < 0 ? NULL : &cfg->routes[r];
-	}
+	proxy_config_rw_request(cfg, r, &o);
 	o.client_ip = "192.0.2.7";
 	o.listen_port = "7000";
 	o.fp = fp;
@@ -173,7 +173,7 @@ static void test_response(void)
 	    "X-Hop: 1\r\nKeep-Alive: timeout=5\r\nX-Secret: s\r\nContent-Length: 2\r\n"
 	    "X-Other: o\r\n\r\nhi";
 	struct http_response res;
-	struct http_rw_response o = {NULL, HTTP_RW_KEEP};
+	struct http_rw_response o = {NULL, NULL, HTTP_RW_KEEP};
 	char out[2048];
 	long n;
 
@@ -181,7 +181,7 @@ static void test_response(void)
 	res.headers = hdrs;
 	res.max_headers = 64;
 	ok(http_parse_response(raw, strlen(raw), 0, &res, NULL, 0) > 0, "response parsed");
-	o.cfg = cfg;
+	proxy_config_rw_response(cfg, &o);
 	n = http_rewrite_response(&res, &o, out, sizeof(out) - 1);
 	ok(n > 0, "response rewritten");
 	out[n > 0 ? n : 0] = '\0';
@@ -212,7 +212,7 @@ static void test_response(void)
 static void test_errors(void)
 {
 	char out[512];
-	long n = http_rewrite_error(502, 1, out, sizeof(out) - 1);
+	long n = http_status_error_reply(502, 1, out, sizeof(out) - 1);
 
 	ok(n > 0, "error response built");
 	out[n > 0 ? n : 0] = '\0';
@@ -220,11 +220,12 @@ static void test_errors(void)
 	ok(has(out, "\r\nConnection: close\r\n"), "close said");
 	ok(has(out, "\r\nContent-Length: 16\r\n") && has(out, "\r\n\r\n502 Bad Gateway\n"),
 	   "body length matches");
-	n = http_rewrite_error(404, 0, out, sizeof(out) - 1);
+	n = http_status_error_reply(404, 0, out, sizeof(out) - 1);
 	out[n > 0 ? n : 0] = '\0';
 	ok(!has(out, "Connection"), "keep-alive error says nothing about Connection");
-	is_int(http_rewrite_error(404, 0, out, 10), -ENOSPC, "error into a tiny buffer -> -ENOSPC");
-	is_str(http_rewrite_reason(431), "Request Header Fields Too Large", "reason table");
+	is_int(http_status_error_reply(404, 0, out, 10), -ENOSPC,
+	       "error into a tiny buffer -> -ENOSPC");
+	is_str(http_status_reason(431), "Request Header Fields Too Large", "reason table");
 }
 
 static void test_metrics(void)
