@@ -153,12 +153,7 @@ int proxy_config_load_file(const char *path, struct proxy_config *cfg, char *err
  * defaults.  Safe to call twice. */
 void proxy_config_free(struct proxy_config *cfg);
 
-/*
- * Parse a numeric "a.b.c.d:port" or "[v6]:port" (port 1..65535, no zone ids, no names)
- * of s[0..len).  Returns 0 with sa and salen filled, or -EINVAL.
- */
-int proxy_config_parse_addr(const char *s, size_t len, struct sockaddr_storage *sa,
-			    socklen_t *salen);
+/* Single values (addresses, header rules): config_value.h. */
 
 /* The header rules of cfg and the path rewrite of route (an index into cfg->routes, or
  * -1 for none) into o, for http_rewrite_request. */

@@ -13,6 +13,7 @@
 
 #include "proxy/health_cmd.h"
 #include "proxy/config.h"
+#include "proxy/config_value.h"
 #include "http/parse.h"
 
 #define HEALTH_TIMEOUT_MS 2000
@@ -133,7 +134,7 @@ int proxy_health_cmd_main(int argc, char **argv)
 				"127.0.0.1:9090 /ready)\n");
 		return 2;
 	}
-	if (proxy_config_parse_addr(addr, strlen(addr), &sa, &salen) < 0) {
+	if (proxy_config_value_addr(addr, strlen(addr), &sa, &salen) < 0) {
 		fprintf(stderr,
 			"health: '%s' is not a numeric address:port (a.b.c.d:port or "
 			"[v6]:port)\n",

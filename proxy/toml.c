@@ -12,60 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proxy/toml.h"
-
-enum node_kind {
-	N_ROOT,
-	N_VALUE,    /* key = value (arrays included) */
-	N_IMPLICIT, /* table created as the prefix of a [header] */
-	N_EXPLICIT, /* table written as [header] */
-	N_DOTTED,   /* table created by a dotted key */
-	N_AOT,	    /* [[array of tables]] */
-	N_ELEM,	    /* one element of an N_AOT: the table its keys go into */
-};
-
-struct node {
-	uint32_t parent;
-	uint32_t name_off;
-	uint16_t name_len;
-	uint8_t kind;
-	uint32_t count; /* N_AOT: elements so far; N_ELEM: its index */
-};
-
-#define NO_NODE UINT32_MAX
-
-/* A key as written: decoded segments plus where each starts. */
-struct key {
-	unsigned int n;
-	char s[TOML_MAX_DEPTH][TOML_MAX_KEY];
-	size_t len[TOML_MAX_DEPTH];
-	unsigned int line[TOML_MAX_DEPTH], col[TOML_MAX_DEPTH];
-};
-
-struct toml_state {
-	const char *buf;
-	size_t len, pos;
-	unsigned int line;
-	size_t line_start;
-	const char *name;
-	char *err;
-	size_t errlen;
-	bool err_set;
-	toml_cb cb;
-	void *ctx;
-
-	uint32_t cur; /* node of the table keys currently go into */
-	uint32_t nnodes, maxnodes, nslots;
-	struct node *nodes;
-	uint32_t *slots; /* node index + 1, 0 = empty; nslots a power of two >= 2 * maxnodes */
-
-	struct key key;
-	struct toml_seg seg[2 * TOML_MAX_DEPTH];
-	char *str; /* decoded string value, strcap + 1 bytes */
-	size_t strcap;
-	char *arena; /* node names, len bytes */
-	size_t arena_used, arena_cap;
-};
+#include "proxy/toml_lex.h"
 
 const char *toml_type_name(enum toml_type t)
 {
@@ -83,40 +30,7 @@ const char *toml_type_name(enum toml_type t)
 }
 
 /* ---- errors ---- */
-
-__attribute__((format(printf, 4, 0))) static int
-vfail(struct toml_state *st, unsigned int line, unsigned int col, const char *fmt, va_list ap)
-{
-	int n;
-
-	st->err_set = true;
-	if (!st->err || !st->errlen)
-		return -EINVAL;
-	n = snprintf(st->err, st->errlen, "%s:%u:%u: ", st->name, line, col);
-	if (n >= 0 && (size_t)n < st->errlen)
-		vsnprintf(st->err + n, st->errlen - (size_t)n, fmt, ap);
-	return -EINVAL;
-}
-
-__attribute__((format(printf, 4, 5))) static int fail_at(struct toml_state *st, unsigned int line,
-							 unsigned int col, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vfail(st, line, col, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static unsigned int col_of(const struct toml_state *st, size_t pos)
-{
-	return (unsigned int)(pos - st->line_start + 1);
-}
-
-/* Error at the cursor. */
-#define FAIL(st, ...) fail_at((st), (st)->line, col_of((st), (st)->pos), __VA_ARGS__)
+#define FAIL(st, ...) toml_lex_fail_at((st), (st)->line, col_of((st), (st)->pos), __VA_ARGS__)
 
 int toml_fail(const struct toml_event *ev, unsigned int line, unsigned int col, const char *fmt,
 	      ...)
@@ -125,7 +39,7 @@ int toml_fail(const struct toml_event *ev, unsigned int line, unsigned int col, 
 	int r;
 
 	va_start(ap, fmt);
-	r = vfail(ev->st, line, col, fmt, ap);
+	r = toml_lex_vfail(ev->st, line, col, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -145,302 +59,6 @@ static const char *key_text(const struct key *k, unsigned int upto, char *out, s
 	}
 	out[o] = '\0';
 	return out;
-}
-
-/* ---- input validation ---- */
-
-/* Offset of the first byte that is not part of valid UTF-8 (RFC 3629), or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t need;
-		uint32_t cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1, cp = c & 0x1f, min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2, cp = c & 0x0f, min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return i;
-		}
-		if (len - i <= need)
-			return i;
-		for (size_t j = 1; j <= need; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return i;
-			cp = cp << 6 | (s[i + j] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += need + 1;
-	}
-	return len;
-}
-
-/* ---- cursor ---- */
-
-static int peek(const struct toml_state *st)
-{
-	return st->pos < st->len ? (unsigned char)st->buf[st->pos] : -1;
-}
-
-static int peek_at(const struct toml_state *st, size_t ahead)
-{
-	return st->len - st->pos > ahead ? (unsigned char)st->buf[st->pos + ahead] : -1;
-}
-
-static void skip_ws(struct toml_state *st)
-{
-	while (peek(st) == ' ' || peek(st) == '\t')
-		st->pos++;
-}
-
-static bool is_bare(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-';
-}
-
-/* TOML forbids control characters other than tab outside escapes. */
-static bool is_ctl(int c)
-{
-	return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f;
-}
-
-/* At '\n' or "\r\n": consume it and count the line.  1 if consumed, 0 if no newline here,
- * negative on a bare CR. */
-static int eat_newline(struct toml_state *st)
-{
-	if (peek(st) == '\r') {
-		if (peek_at(st, 1) != '\n')
-			return FAIL(st, "bare carriage return");
-		st->pos++;
-	}
-	if (peek(st) != '\n')
-		return 0;
-	st->pos++;
-	st->line++;
-	st->line_start = st->pos;
-	return 1;
-}
-
-/* At '#': consume the comment up to (not including) the newline. */
-static int skip_comment(struct toml_state *st)
-{
-	if (peek(st) != '#')
-		return 0;
-	while (st->pos < st->len) {
-		int c = peek(st);
-
-		if (c == '\n' || (c == '\r' && peek_at(st, 1) == '\n'))
-			break;
-		if (is_ctl(c))
-			return FAIL(st, "control character in comment");
-		st->pos++;
-	}
-	return 0;
-}
-
-/* Whitespace, then an optional comment, then a newline or the end of input. */
-static int end_of_line(struct toml_state *st, const char *after)
-{
-	int r;
-
-	skip_ws(st);
-	if ((r = skip_comment(st)) < 0)
-		return r;
-	if (st->pos == st->len)
-		return 0;
-	r = eat_newline(st);
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return FAIL(st, "expected end of line after %s", after);
-	return 0;
-}
-
-/* Inside arrays: whitespace, newlines and comments. */
-static int skip_blank(struct toml_state *st)
-{
-	for (;;) {
-		int r;
-
-		skip_ws(st);
-		if ((r = skip_comment(st)) < 0)
-			return r;
-		r = eat_newline(st);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			return 0;
-	}
-}
-
-/* ---- strings ---- */
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Append to a decoded key or string.  cap may be below the limit when the input is
- * shorter than the limit: decoding never makes text longer, so cap still holds it. */
-static int put(struct toml_state *st, char *out, size_t cap, size_t *n, const char *s, size_t k,
-	       unsigned int line, unsigned int col)
-{
-	if (cap - *n < k)
-		return fail_at(st, line, col, "%s too long (max %d bytes)",
-			       out == st->str ? "string" : "key",
-			       out == st->str ? TOML_MAX_STRING : TOML_MAX_KEY);
-	memcpy(out + *n, s, k);
-	*n += k;
-	return 0;
-}
-
-/* \uXXXX or \UXXXXXXXX at the cursor (past the backslash and letter). */
-static int unicode_escape(struct toml_state *st, unsigned int digits, char utf8[4], size_t *n,
-			  size_t esc_pos)
-{
-	uint32_t cp = 0;
-
-	for (unsigned int i = 0; i < digits; i++) {
-		int h = hexval(peek(st));
-
-		if (h < 0)
-			return fail_at(st, st->line, col_of(st, esc_pos),
-				       "\\%c escape needs %u hex digits", digits == 4 ? 'u' : 'U',
-				       digits);
-		cp = cp << 4 | (uint32_t)h;
-		st->pos++;
-	}
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return fail_at(st, st->line, col_of(st, esc_pos),
-			       "escape is not a unicode scalar value");
-	if (cp < 0x80) {
-		utf8[0] = (char)cp, *n = 1;
-	} else if (cp < 0x800) {
-		utf8[0] = (char)(0xc0 | cp >> 6), utf8[1] = (char)(0x80 | (cp & 0x3f)), *n = 2;
-	} else if (cp < 0x10000) {
-		utf8[0] = (char)(0xe0 | cp >> 12), utf8[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		utf8[2] = (char)(0x80 | (cp & 0x3f)), *n = 3;
-	} else {
-		utf8[0] = (char)(0xf0 | cp >> 18), utf8[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		utf8[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), utf8[3] = (char)(0x80 | (cp & 0x3f));
-		*n = 4;
-	}
-	return 0;
-}
-
-/* A "basic" or 'literal' single-line string at the cursor, decoded into out[0..cap). */
-static int parse_string(struct toml_state *st, char *out, size_t cap, size_t *outlen)
-{
-	unsigned int line = st->line, col = col_of(st, st->pos);
-	int q = peek(st);
-	size_t n = 0;
-	int r;
-
-	if (peek_at(st, 1) == q && peek_at(st, 2) == q)
-		return FAIL(st, "multi-line strings are not supported");
-	st->pos++;
-	for (;;) {
-		int c = peek(st);
-		size_t at = st->pos;
-
-		if (c < 0 || c == '\n' || c == '\r')
-			return fail_at(st, line, col, "unterminated string");
-		if (c == q) {
-			st->pos++;
-			break;
-		}
-		if (is_ctl(c))
-			return FAIL(st, "control character in string");
-		if (c == '\\' && q == '"') {
-			char u[4];
-			size_t k = 1;
-
-			st->pos++;
-			c = peek(st);
-			if (c < 0)
-				return fail_at(st, line, col, "unterminated string");
-			st->pos++;
-			/* \b \t \n \f \r \" \\ stand for one byte each (TOML 1.0). */
-			static const char esc_in[] = "btnfr\"\\", esc_out[] = "\b\t\n\f\r\"\\";
-			const char *e = c > 0 ? strchr(esc_in, c) : NULL;
-
-			if (e) {
-				u[0] = esc_out[e - esc_in];
-			} else if (c == 'u' || c == 'U') {
-				if ((r = unicode_escape(st, c == 'u' ? 4 : 8, u, &k, at)) < 0)
-					return r;
-			} else {
-				return fail_at(st, st->line, col_of(st, at), "invalid escape");
-			}
-			r = put(st, out, cap, &n, u, k, st->line, col_of(st, at));
-		} else {
-			st->pos++;
-			r = put(st, out, cap, &n, st->buf + at, 1, st->line, col_of(st, at));
-		}
-		if (r < 0)
-			return r;
-	}
-	*outlen = n;
-	return 0;
-}
-
-/* ---- keys ---- */
-
-static int parse_key(struct toml_state *st, struct key *k)
-{
-	int r;
-
-	k->n = 0;
-	for (;;) {
-		int c;
-
-		skip_ws(st);
-		c = peek(st);
-		if (k->n == TOML_MAX_DEPTH)
-			return FAIL(st, "key has too many parts (max %d)", TOML_MAX_DEPTH);
-		k->line[k->n] = st->line;
-		k->col[k->n] = col_of(st, st->pos);
-		if (c == '"' || c == '\'') {
-			if ((r = parse_string(st, k->s[k->n], TOML_MAX_KEY, &k->len[k->n])) < 0)
-				return r;
-		} else if (is_bare(c)) {
-			size_t n = 0;
-
-			while (is_bare(peek(st))) {
-				if (n == TOML_MAX_KEY)
-					return FAIL(st, "key too long (max %d bytes)",
-						    TOML_MAX_KEY);
-				k->s[k->n][n++] = (char)peek(st);
-				st->pos++;
-			}
-			k->len[k->n] = n;
-		} else {
-			return FAIL(st, "expected a key");
-		}
-		k->n++;
-		skip_ws(st);
-		if (peek(st) != '.')
-			return 0;
-		st->pos++;
-	}
 }
 
 /* ---- defined keys and tables ---- */
@@ -486,9 +104,9 @@ static int node_add(struct toml_state *st, uint32_t parent, const char *s, size_
 	struct node *nd;
 
 	if (st->nnodes >= st->maxnodes)
-		return fail_at(st, line, col, "too many keys (max %d)", TOML_MAX_KEYS);
+		return toml_lex_fail_at(st, line, col, "too many keys (max %d)", TOML_MAX_KEYS);
 	if (st->arena_cap - st->arena_used < len)
-		return fail_at(st, line, col, "too many keys");
+		return toml_lex_fail_at(st, line, col, "too many keys");
 	nd = &st->nodes[st->nnodes];
 	nd->parent = parent;
 	nd->name_off = (uint32_t)st->arena_used;
@@ -562,12 +180,12 @@ static int parse_header(struct toml_state *st, struct toml_event *ev)
 	int r, depth;
 
 	st->pos += aot ? 2 : 1;
-	if ((r = parse_key(st, k)) < 0)
+	if ((r = toml_lex_key(st, k)) < 0)
 		return r;
 	if (peek(st) != ']' || (aot && peek_at(st, 1) != ']'))
 		return FAIL(st, "expected '%s' to close the table header", aot ? "]]" : "]");
 	st->pos += aot ? 2 : 1;
-	if ((r = end_of_line(st, "table header")) < 0)
+	if ((r = toml_lex_end_of_line(st, "table header")) < 0)
 		return r;
 
 	for (unsigned int i = 0; i + 1 < k->n; i++) {
@@ -578,8 +196,9 @@ static int parse_header(struct toml_state *st, struct toml_event *ev)
 			if (r < 0)
 				return r;
 		} else if (st->nodes[child].kind == N_VALUE) {
-			return fail_at(st, k->line[i], k->col[i], "key '%s' is not a table",
-				       key_text(k, i + 1, kt, sizeof(kt)));
+			return toml_lex_fail_at(st, k->line[i], k->col[i],
+						"key '%s' is not a table",
+						key_text(k, i + 1, kt, sizeof(kt)));
 		} else if (st->nodes[child].kind == N_AOT) {
 			child = last_elem(st, child);
 		}
@@ -595,13 +214,13 @@ static int parse_header(struct toml_state *st, struct toml_event *ev)
 			if (r < 0)
 				return r;
 		} else if (st->nodes[child].kind != N_AOT) {
-			return fail_at(st, line, col, "'%s' is already defined as %s",
-				       key_text(k, k->n, kt, sizeof(kt)),
-				       kind_text(st->nodes[child].kind));
+			return toml_lex_fail_at(st, line, col, "'%s' is already defined as %s",
+						key_text(k, k->n, kt, sizeof(kt)),
+						kind_text(st->nodes[child].kind));
 		}
 		if (st->nodes[child].count == TOML_MAX_TABLES)
-			return fail_at(st, line, col, "too many [[%s]] tables (max %d)",
-				       key_text(k, k->n, kt, sizeof(kt)), TOML_MAX_TABLES);
+			return toml_lex_fail_at(st, line, col, "too many [[%s]] tables (max %d)",
+						key_text(k, k->n, kt, sizeof(kt)), TOML_MAX_TABLES);
 		n = child;
 		(void)node_find(st, n, NULL, 0, st->nodes[n].count, &slot);
 		r = node_add(st, n, NULL, 0, st->nodes[n].count, slot, N_ELEM, line, col, &child);
@@ -616,13 +235,15 @@ static int parse_header(struct toml_state *st, struct toml_event *ev)
 	} else if (st->nodes[child].kind == N_IMPLICIT) {
 		st->nodes[child].kind = N_EXPLICIT;
 	} else {
-		return fail_at(st, line, col, "'%s' is already defined as %s",
-			       key_text(k, k->n, kt, sizeof(kt)), kind_text(st->nodes[child].kind));
+		return toml_lex_fail_at(st, line, col, "'%s' is already defined as %s",
+					key_text(k, k->n, kt, sizeof(kt)),
+					kind_text(st->nodes[child].kind));
 	}
 	st->cur = child;
 
 	if ((depth = node_path(st, child)) < 0)
-		return fail_at(st, line, col, "table nested too deeply (max %d)", TOML_MAX_DEPTH);
+		return toml_lex_fail_at(st, line, col, "table nested too deeply (max %d)",
+					TOML_MAX_DEPTH);
 	ev->kind = aot ? TOML_EV_ARRAY_TABLE : TOML_EV_TABLE;
 	ev->nseg = (unsigned int)depth;
 	ev->key_depth = (unsigned int)depth;
@@ -650,12 +271,13 @@ static int parse_integer(struct toml_state *st, int64_t *out)
 	}
 	if (c == '0' && (peek_at(st, 1) == 'x' || peek_at(st, 1) == 'o' || peek_at(st, 1) == 'b')) {
 		if (sign)
-			return fail_at(st, st->line, col, "sign not allowed on 0x/0o/0b integers");
+			return toml_lex_fail_at(st, st->line, col,
+						"sign not allowed on 0x/0o/0b integers");
 		base = peek_at(st, 1) == 'x' ? 16 : peek_at(st, 1) == 'o' ? 8 : 2;
 		st->pos += 2;
 	} else if (c == '0' &&
 		   (peek_at(st, 1) == '_' || (peek_at(st, 1) >= '0' && peek_at(st, 1) <= '9'))) {
-		return fail_at(st, st->line, col, "leading zeros are not allowed");
+		return toml_lex_fail_at(st, st->line, col, "leading zeros are not allowed");
 	}
 	/* Magnitude limit: INT64_MAX, or its negation minus one. */
 	lim = sign < 0 ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
@@ -674,7 +296,7 @@ static int parse_integer(struct toml_state *st, int64_t *out)
 		if (d < 0 || d >= base)
 			break;
 		if (v > (lim - (uint64_t)d) / (uint64_t)base)
-			return fail_at(st, st->line, col, "integer out of range");
+			return toml_lex_fail_at(st, st->line, col, "integer out of range");
 		v = v * (uint64_t)base + (uint64_t)d;
 		digit = true;
 		prev_us = false;
@@ -683,11 +305,11 @@ static int parse_integer(struct toml_state *st, int64_t *out)
 	if (prev_us)
 		return FAIL(st, "'_' must be between digits");
 	if (!digit)
-		return fail_at(st, st->line, col, "invalid integer");
+		return toml_lex_fail_at(st, st->line, col, "invalid integer");
 	if (base == 10 && (c == '.' || c == 'e' || c == 'E'))
-		return fail_at(st, st->line, col, "floats are not supported");
+		return toml_lex_fail_at(st, st->line, col, "floats are not supported");
 	if (base == 10 && (c == '-' || c == ':'))
-		return fail_at(st, st->line, col, "dates and times are not supported");
+		return toml_lex_fail_at(st, st->line, col, "dates and times are not supported");
 	if (is_bare(c))
 		return FAIL(st, "invalid character in integer");
 	if (sign < 0)
@@ -706,7 +328,7 @@ static int parse_scalar(struct toml_state *st, struct toml_value *v, bool in_arr
 	memset(v, 0, sizeof(*v));
 	if (c == '"' || c == '\'') {
 		v->type = TOML_STRING;
-		if ((r = parse_string(st, st->str, st->strcap, &v->len)) < 0)
+		if ((r = toml_lex_string(st, st->str, st->strcap, &v->len)) < 0)
 			return r;
 		st->str[v->len] = '\0';
 		v->s = st->str;
@@ -751,10 +373,10 @@ static int parse_array(struct toml_state *st, struct toml_event *ev)
 	if ((r = st->cb(st->ctx, ev)) < 0)
 		return r;
 	for (;;) {
-		if ((r = skip_blank(st)) < 0)
+		if ((r = toml_lex_blank(st)) < 0)
 			return r;
 		if (peek(st) < 0)
-			return fail_at(st, line, col, "unterminated array");
+			return toml_lex_fail_at(st, line, col, "unterminated array");
 		if (peek(st) == ']')
 			break;
 		if (n == TOML_MAX_ARRAY)
@@ -768,7 +390,7 @@ static int parse_array(struct toml_state *st, struct toml_event *ev)
 		if ((r = st->cb(st->ctx, ev)) < 0)
 			return r;
 		n++;
-		if ((r = skip_blank(st)) < 0)
+		if ((r = toml_lex_blank(st)) < 0)
 			return r;
 		if (peek(st) == ',') {
 			st->pos++;
@@ -777,7 +399,7 @@ static int parse_array(struct toml_state *st, struct toml_event *ev)
 		if (peek(st) == ']')
 			break;
 		if (peek(st) < 0)
-			return fail_at(st, line, col, "unterminated array");
+			return toml_lex_fail_at(st, line, col, "unterminated array");
 		return FAIL(st, "expected ',' or ']' in array");
 	}
 	st->pos++;
@@ -799,7 +421,7 @@ static int parse_keyval(struct toml_state *st, struct toml_event *ev)
 	char kt[128];
 	int r, depth;
 
-	if ((r = parse_key(st, k)) < 0)
+	if ((r = toml_lex_key(st, k)) < 0)
 		return r;
 	if (peek(st) != '=')
 		return FAIL(st, "expected '=' after key");
@@ -815,7 +437,7 @@ static int parse_keyval(struct toml_state *st, struct toml_event *ev)
 				return r;
 		} else if (st->nodes[child].kind != N_DOTTED) {
 			/* TOML 1.0: dotted keys may not extend a table defined elsewhere. */
-			return fail_at(
+			return toml_lex_fail_at(
 			    st, k->line[i], k->col[i], "key '%s' is already defined as %s",
 			    key_text(k, i + 1, kt, sizeof(kt)), kind_text(st->nodes[child].kind));
 		}
@@ -824,15 +446,15 @@ static int parse_keyval(struct toml_state *st, struct toml_event *ev)
 	last = k->n - 1;
 	child = node_find(st, n, k->s[last], k->len[last], 0, &slot);
 	if (child != NO_NODE)
-		return fail_at(st, k->line[0], k->col[0], "duplicate key '%s'",
-			       key_text(k, k->n, kt, sizeof(kt)));
+		return toml_lex_fail_at(st, k->line[0], k->col[0], "duplicate key '%s'",
+					key_text(k, k->n, kt, sizeof(kt)));
 	r = node_add(st, n, k->s[last], k->len[last], 0, slot, N_VALUE, k->line[last], k->col[last],
 		     &child);
 	if (r < 0)
 		return r;
 	if ((depth = node_path(st, child)) < 0)
-		return fail_at(st, k->line[0], k->col[0], "key nested too deeply (max %d)",
-			       TOML_MAX_DEPTH);
+		return toml_lex_fail_at(st, k->line[0], k->col[0], "key nested too deeply (max %d)",
+					TOML_MAX_DEPTH);
 
 	ev->nseg = (unsigned int)depth;
 	ev->key_depth = k->n;
@@ -852,7 +474,7 @@ static int parse_keyval(struct toml_state *st, struct toml_event *ev)
 static int parse_doc(struct toml_state *st)
 {
 	struct toml_event ev;
-	size_t bad = utf8_check((const unsigned char *)st->buf, st->len);
+	size_t bad = toml_lex_utf8_check((const unsigned char *)st->buf, st->len);
 	int r;
 
 	if (bad < st->len) {
@@ -873,11 +495,11 @@ static int parse_doc(struct toml_state *st)
 		st->pos = 3;
 	while (st->pos < st->len) {
 		skip_ws(st);
-		if ((r = skip_comment(st)) < 0)
+		if ((r = toml_lex_comment(st)) < 0)
 			return r;
 		if (st->pos == st->len)
 			break;
-		if ((r = eat_newline(st)) < 0)
+		if ((r = toml_lex_newline(st)) < 0)
 			return r;
 		if (r > 0)
 			continue;
@@ -888,7 +510,7 @@ static int parse_doc(struct toml_state *st)
 		}
 		if ((r = parse_keyval(st, &ev)) < 0)
 			return r;
-		if ((r = end_of_line(st, "value")) < 0)
+		if ((r = toml_lex_end_of_line(st, "value")) < 0)
 			return r;
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "proxy/config.h"
+#include "proxy/config_value.h"
 #include "test/harness.h"
 
 static struct proxy_config cfg; /* ~200 KiB: not on the stack */
@@ -510,7 +511,7 @@ static void test_addr(void)
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		size_t len = strlen(v[i].in);
 		unsigned char *g = t_guarded(v[i].in, len);
-		int r = proxy_config_parse_addr((const char *)g, len, &sa, &salen);
+		int r = proxy_config_value_addr((const char *)g, len, &sa, &salen);
 
 		t_guarded_free(g, len);
 		if (v[i].want)
