@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "http/rewrite.h"
+#include "proxy/config_value.h"
 
 /* Capacities.  A config asking for more is rejected with a message naming the key. */
 #define PROXY_CONFIG_MAX_LISTEN 16	   /* listen.addrs entries */
@@ -32,7 +33,7 @@
 #define PROXY_CONFIG_MAX_HEADER_RULES 32   /* entries of each headers.* list */
 
 /* String sizes including the terminating NUL. */
-#define PROXY_CONFIG_ADDR_MAX 64			/* "[v6]:port" text as written */
+#define PROXY_CONFIG_ADDR_MAX PROXY_CONFIG_VALUE_ADDR_MAX /* "[v6]:port" text as written */
 #define PROXY_CONFIG_PATH_MAX 256			/* file paths, route prefix, replace_path */
 #define PROXY_CONFIG_HEADER_NAME_MAX 128		/* header field name */
 #define PROXY_CONFIG_HEADER_VALUE_MAX HTTP_RW_VALUE_MAX /* header field value */

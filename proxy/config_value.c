@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "proxy/config.h"
 #include "proxy/config_value.h"
 
 /* Framing and hop-by-hop fields belong to the engine; x-tcp-* to the fingerprint. */
@@ -27,7 +26,7 @@ int proxy_config_value_addr(const char *s, size_t len, struct sockaddr_storage *
 
 	memset(sa, 0, sizeof(*sa));
 	*salen = 0;
-	if (len == 0 || len >= PROXY_CONFIG_ADDR_MAX)
+	if (len == 0 || len >= PROXY_CONFIG_VALUE_ADDR_MAX)
 		return -EINVAL;
 	if (s[0] == '[') {
 		const char *rb = memchr(s, ']', len);
@@ -101,7 +100,7 @@ static const char *header_name_problem(const char *s, size_t len)
 {
 	if (len == 0)
 		return "empty header name";
-	if (len >= PROXY_CONFIG_HEADER_NAME_MAX)
+	if (len >= HTTP_RW_NAME_MAX)
 		return "header name too long";
 	for (size_t i = 0; i < len; i++)
 		if (!is_tchar((unsigned char)s[i]))
@@ -137,7 +136,7 @@ const char *proxy_config_value_header_rule(const char *s, size_t len, bool with_
 		;
 	while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t'))
 		vend--;
-	if ((size_t)(vend - v) >= PROXY_CONFIG_HEADER_VALUE_MAX)
+	if ((size_t)(vend - v) >= HTTP_RW_VALUE_MAX)
 		return "header value too long";
 	for (const char *p = v; p < vend; p++) {
 		unsigned char c = (unsigned char)*p;

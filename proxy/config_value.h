@@ -11,6 +11,9 @@
 
 #include "http/rewrite.h"
 
+/* "[v6]:port" text as written, with the NUL. */
+#define PROXY_CONFIG_VALUE_ADDR_MAX 64
+
 /*
  * Parse a numeric "a.b.c.d:port" or "[v6]:port" (port 1..65535, no zone ids, no names)
  * of s[0..len).  Returns 0 with sa and salen filled, or -EINVAL.
