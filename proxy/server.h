@@ -37,7 +37,7 @@
  *   workers, plus the hook's lines), GET /health (200), GET /ready (200 once the
  *   listeners are bound and the hook, if any, is ready; 503 otherwise and while draining).
  *
- * Not here: forking workers, logging to stderr, option parsing (proxy.c does those).
+ * Not here: forking workers (workers.c), logging to stderr, option parsing (proxy.c).
  */
 #ifndef HUGINN_PROXY_SERVER_H
 #define HUGINN_PROXY_SERVER_H

@@ -1,6 +1,6 @@
 /*
  * fuzz_agent_cfg.c - bytes as the values of the eight HUGINN_EBPF_* variables
- * (NUL-separated, in the order of agentcfg.h; a missing one is unset).  On
+ * (NUL-separated, in the order of agent/cfg.h; a missing one is unset).  On
  * success the result must hold what the agent relies on; on failure the
  * message must be one terminated line.
  */
