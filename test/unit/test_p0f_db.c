@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "p0f/db.h"
 #include "p0f/match.h"
@@ -387,6 +388,69 @@ static void test_match_debian(void)
 	match_is("Mac OS X", &s, "Mac OS X 10.x", "0", "none");
 }
 
+/* Write text to a temporary file; its name into path (a mkstemp template). */
+static int write_tmp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	size_t n = strlen(text);
+	int ok_ = fd >= 0 && write(fd, text, n) == (ssize_t)n;
+
+	if (fd >= 0)
+		close(fd);
+	return ok_ ? 0 : -1;
+}
+
+/* The one loader (p0f_db_load), shared by the accept hook and the fingerprint command:
+ * file errors, syntax errors with line:column, and labels unsafe in a header value. */
+static void test_load(void)
+{
+	static const char sig[] = "sig = *:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0\n";
+	static const struct {
+		const char *label, *want;
+	} bad_labels[] = {
+	    {"label = s:unix:Linux:3.x|evil\n", ":3: label holds byte 0x7c"},
+	    {"label = s:unix:Linux:3.x\rX-Evil: 1\n", ":3: label holds byte 0x0d"},
+	    {"label = s:unix:Linux:3.\001x\n", ":3: label holds byte 0x01"},
+	    {"label = s:unix:Linux:3.x\177\n", ":3: label holds byte 0x7f"},
+	};
+	struct p0f_db *d = NULL;
+	char path[64], text[512], err[512];
+
+	strcpy(path, "/tmp/huginn-test-p0f-db.XXXXXX");
+	snprintf(text, sizeof(text), "classes = win,unix,other\n[tcp:request]\n%s%s",
+		 "label = s:unix:Linux:3.11 and newer\n", sig);
+	ok(write_tmp(path, text) == 0, "write a good p0f.fp");
+	is_int(p0f_db_load(path, &d, err, sizeof(err)), 0, "good file loads");
+	ok(d && d->n_tcp_req == 1, "one tcp:request signature");
+	free(d);
+	unlink(path);
+	for (size_t i = 0; i < sizeof(bad_labels) / sizeof(bad_labels[0]); i++) {
+		strcpy(path, "/tmp/huginn-test-p0f-db.XXXXXX");
+		snprintf(text, sizeof(text), "classes = win,unix,other\n[tcp:request]\n%s%s",
+			 bad_labels[i].label, sig);
+		ok(write_tmp(path, text) == 0, "write p0f.fp %zu", i);
+		d = (struct p0f_db *)1;
+		is_int(p0f_db_load(path, &d, err, sizeof(err)), -EINVAL, "bad label %zu refused",
+		       i);
+		ok(d == NULL, "nothing returned for bad label %zu", i);
+		ok(strstr(err, bad_labels[i].want) != NULL && !strncmp(err, path, strlen(path)),
+		   "error names file, line and byte: %s", err);
+		unlink(path);
+	}
+	strcpy(path, "/tmp/huginn-test-p0f-db.XXXXXX");
+	ok(write_tmp(path,
+		     "classes = unix\n[tcp:request]\nlabel = s:unix:Linux:3.x\nsig = nonsense\n") ==
+	       0,
+	   "write a p0f.fp with a bad sig");
+	ok(p0f_db_load(path, &d, err, sizeof(err)) < 0 && d == NULL, "bad sig refused");
+	snprintf(text, sizeof(text), "%s:4:", path);
+	ok(!strncmp(err, text, strlen(text)), "error is PATH:LINE:COL: %s", err);
+	unlink(path);
+	is_int(p0f_db_load("/nonexistent/p0f.fp", &d, err, sizeof(err)), -ENOENT,
+	       "missing file: -ENOENT");
+	ok(!strncmp(err, "/nonexistent/p0f.fp: ", 21), "error names the file: %s", err);
+}
+
 int main(void)
 {
 	db = calloc(1, sizeof(*db));
@@ -397,6 +461,7 @@ int main(void)
 	test_limits();
 	test_match_own();
 	test_match_debian();
+	test_load();
 	free(db);
 	return done_testing();
 }
