@@ -18,13 +18,13 @@ ARCH_INC ?= /usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZSAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 
-LIB_SRCS   := $(sort $(wildcard sys/*.c p0f/*.c http/*.c tls/*.c pp/*.c))
+LIB_SRCS   := $(sort $(wildcard sys/*.c agent/*.c p0f/*.c http/*.c tls/*.c pp/*.c proxy/*.c))
 AGENT_SRCS := agent.c
-PROXY_SRCS := proxy.c $(wildcard fingerprint.c health.c)
+PROXY_SRCS := proxy.c
 UNIT_SRCS  := $(sort $(wildcard test/unit/test_*.c))
 FUZZ_SRCS  := $(sort $(wildcard test/fuzz/fuzz_*.c))
 TOOL_SRCS  := $(sort $(wildcard test/tools/*.c))
-HDRS       := $(wildcard bpf/*.h sys/*.h p0f/*.h http/*.h tls/*.h pp/*.h test/*.h)
+HDRS       := $(wildcard bpf/*.h sys/*.h agent/*.h p0f/*.h http/*.h tls/*.h pp/*.h proxy/*.h test/*.h)
 
 REL_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/rel/%.o)
 SAN_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)

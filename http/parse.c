@@ -211,54 +211,6 @@ int http_list_has(struct http_slice v, const char *tok, size_t n)
 	return 0;
 }
 
-static const struct {
-	short status;
-	const char *text;
-} errors[] = {
-    /* indexed by -code; [2] is HTTP_NEED_MORE */
-    [0] = {400, "no error"},
-    [1] = {400, "malformed start line"},
-    [2] = {400, "incomplete message"},
-    [3] = {400, "bad method"},
-    [4] = {501, "unknown method"},
-    [5] = {400, "bad request-target"},
-    [6] = {400, "bad HTTP version"},
-    [7] = {505, "unsupported HTTP version"},
-    [8] = {400, "bad status code"},
-    [9] = {400, "bare CR or LF"},
-    [10] = {400, "bad field name"},
-    [11] = {400, "bad byte in field value"},
-    [12] = {400, "obsolete line folding"},
-    [13] = {414, "request-line too long"},
-    [14] = {431, "header section too large"},
-    [15] = {431, "too many header fields"},
-    [16] = {400, "bad Content-Length"},
-    [17] = {400, "bad Transfer-Encoding"},
-    [18] = {501, "unsupported transfer coding"},
-    [19] = {400, "both Content-Length and Transfer-Encoding"},
-    [20] = {400, "missing, repeated or bad Host"},
-    [21] = {413, "body too large"},
-    [22] = {400, "bad chunk size"},
-    [23] = {400, "bad chunk extension"},
-    [24] = {400, "chunk data not followed by CRLF"},
-    [25] = {400, "bad trailer field"},
-    [26] = {431, "trailer section too large"},
-};
-
-int http_error_status(int err)
-{
-	if (err >= 0 || (size_t) - (long)err >= sizeof(errors) / sizeof(errors[0]))
-		return 400;
-	return errors[-err].status;
-}
-
-const char *http_error_str(int err)
-{
-	if (err >= 0 || (size_t) - (long)err >= sizeof(errors) / sizeof(errors[0]))
-		return "unknown error";
-	return errors[-err].text;
-}
-
 /* Framing facts gathered from the field lines while they are parsed. */
 struct facts {
 	int is_req, minor;

@@ -49,8 +49,8 @@
 
 /*
  * Return values.  Head parsers return the head length (> 0), HTTP_NEED_MORE, or one of
- * the errors below (all < 0, never -2).  http_error_status() maps an error to the status
- * a server answers a bad request with; for a bad response a proxy answers 502 instead.
+ * the errors below (all < 0, never -2).  http_status_of_error() (http/status.h) maps an error to
+ * the status a server answers a bad request with; for a bad response a proxy answers 502 instead.
  */
 enum {
 	HTTP_NEED_MORE = -2,		 /* the head (or chunk line) is not complete yet */
@@ -281,12 +281,7 @@ void http_chunked_init(struct http_chunked *c, uint64_t max_total);
 long http_chunked_parse(struct http_chunked *c, const char *buf, size_t len,
 			struct http_slice *data);
 
-/* Status a server answers an HTTP_E_* request error with (400, 413, 414, 431, 501, 505);
- * 400 for unknown codes. */
-int http_error_status(int err);
-
-/* Short constant English text for an HTTP_E_* code ("bad Content-Length", ...). */
-const char *http_error_str(int err);
+/* Statuses and texts for the HTTP_E_* codes: http/status.h. */
 
 /* 1 if s equals lit[0..n) ignoring ASCII case. */
 int http_slice_eq_ci(struct http_slice s, const char *lit, size_t n);

@@ -58,8 +58,10 @@ static int is_xtcp(const struct http_header *h)
 	return h->name.n >= 6 && eq_ci(h->name.p, 6, "x-tcp-", 6);
 }
 
-static int in_list(const struct http_header *h, const struct http_config_header_list *l)
+static int in_list(const struct http_header *h, const struct http_rw_fields *l)
 {
+	if (!l)
+		return 0;
 	for (unsigned int i = 0; i < l->n; i++)
 		if (eq_ci(h->name.p, h->name.n, l->h[i].name, l->h[i].name_len))
 			return 1;
@@ -210,7 +212,7 @@ int http_rewrite_split_target(const struct http_request *req, struct http_slice 
 }
 
 static void put_target(struct wbuf *w, const struct http_request *req,
-		       const struct http_config_route *r)
+		       const struct http_rw_request *r)
 {
 	struct http_slice path, rest;
 
@@ -218,13 +220,13 @@ static void put_target(struct wbuf *w, const struct http_request *req,
 		put(w, req->target.p, req->target.n);
 		return;
 	}
-	if (r && r->replace_path_len && path.n >= r->prefix_len) {
+	if (r->replace_path && r->replace_len && path.n >= r->prefix_len) {
 		const char *tail = path.p + r->prefix_len;
 		size_t tn = path.n - r->prefix_len;
 
-		put(w, r->replace_path, r->replace_path_len);
+		put(w, r->replace_path, r->replace_len);
 		/* "/api/" + "/" on "/api/x" gives "/x", not "//x". */
-		if (tn && tail[0] == '/' && r->replace_path[r->replace_path_len - 1] == '/') {
+		if (tn && tail[0] == '/' && r->replace_path[r->replace_len - 1] == '/') {
 			tail++;
 			tn--;
 		}
@@ -240,14 +242,13 @@ long http_rewrite_request(const struct http_request *req, struct http_rw_request
 {
 	struct wbuf w = {out, cap, 0, 0};
 	struct conn_set cs;
-	const struct http_config *cfg = o->cfg;
 	int up = o->conn == HTTP_RW_UPGRADE;
 
 	conn_set_init(&cs, req->headers, req->nheaders);
 	o->spoofed = 0;
 	put(&w, req->method.p, req->method.n);
 	PUTS(&w, " ");
-	put_target(&w, req, o->route);
+	put_target(&w, req, o);
 	if (o->minor == 0)
 		PUTS(&w, " HTTP/1.0\r\n");
 	else
@@ -264,7 +265,7 @@ long http_rewrite_request(const struct http_request *req, struct http_rw_request
 			continue;
 		if (conn_set_hop(&cs, h, up))
 			continue;
-		if (cfg && (in_list(h, &cfg->request_remove) || in_list(h, &cfg->request_add)))
+		if (in_list(h, o->remove) || in_list(h, o->add))
 			continue;
 		put_field(&w, h->name.p, h->name.n, h->value.p, h->value.n);
 	}
@@ -273,10 +274,10 @@ long http_rewrite_request(const struct http_request *req, struct http_rw_request
 	PUTS(&w, "X-Forwarded-Proto: http\r\n");
 	if (o->listen_port)
 		put_field(&w, "X-Forwarded-Port", 16, o->listen_port, strlen(o->listen_port));
-	if (cfg)
-		for (unsigned int i = 0; i < cfg->request_add.n; i++)
-			put_field(&w, cfg->request_add.h[i].name, cfg->request_add.h[i].name_len,
-				  cfg->request_add.h[i].value, cfg->request_add.h[i].value_len);
+	if (o->add)
+		for (unsigned int i = 0; i < o->add->n; i++)
+			put_field(&w, o->add->h[i].name, o->add->h[i].name_len, o->add->h[i].value,
+				  o->add->h[i].value_len);
 	if (o->fp && o->fp_len)
 		put(&w, o->fp, o->fp_len);
 	if (o->conn == HTTP_RW_CLOSE)
@@ -294,7 +295,6 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 {
 	struct wbuf w = {out, cap, 0, 0};
 	struct conn_set cs;
-	const struct http_config *cfg = o->cfg;
 	int interim = o->conn == HTTP_RW_INTERIM;
 	char line[32];
 	int n;
@@ -319,15 +319,14 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 
 		if (conn_set_hop(&cs, h, o->conn == HTTP_RW_UPGRADE))
 			continue;
-		if (cfg && !interim &&
-		    (in_list(h, &cfg->response_remove) || in_list(h, &cfg->response_add)))
+		if (!interim && (in_list(h, o->remove) || in_list(h, o->add)))
 			continue;
 		put_field(&w, h->name.p, h->name.n, h->value.p, h->value.n);
 	}
-	if (cfg && !interim)
-		for (unsigned int i = 0; i < cfg->response_add.n; i++)
-			put_field(&w, cfg->response_add.h[i].name, cfg->response_add.h[i].name_len,
-				  cfg->response_add.h[i].value, cfg->response_add.h[i].value_len);
+	if (o->add && !interim)
+		for (unsigned int i = 0; i < o->add->n; i++)
+			put_field(&w, o->add->h[i].name, o->add->h[i].name_len, o->add->h[i].value,
+				  o->add->h[i].value_len);
 	if (o->conn == HTTP_RW_CLOSE)
 		PUTS(&w, "Connection: close\r\n");
 	else if (o->conn == HTTP_RW_KEEP_ALIVE)
@@ -412,47 +411,4 @@ size_t http_rewrite_trailers(char *p, size_t n, unsigned *spoofed)
 		in += len;
 	}
 	return out;
-}
-
-const char *http_rewrite_reason(int status)
-{
-	static const struct {
-		int code;
-		const char *text;
-	} t[] = {
-	    {200, "OK"},
-	    {400, "Bad Request"},
-	    {404, "Not Found"},
-	    {405, "Method Not Allowed"},
-	    {408, "Request Timeout"},
-	    {413, "Content Too Large"},
-	    {414, "URI Too Long"},
-	    {431, "Request Header Fields Too Large"},
-	    {500, "Internal Server Error"},
-	    {501, "Not Implemented"},
-	    {502, "Bad Gateway"},
-	    {503, "Service Unavailable"},
-	    {504, "Gateway Timeout"},
-	    {505, "HTTP Version Not Supported"},
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].code == status)
-			return t[i].text;
-	return "Error";
-}
-
-long http_rewrite_error(int status, int close, char *out, size_t cap)
-{
-	const char *r = http_rewrite_reason(status);
-	int n;
-
-	/* The body names the status only: nothing about the backend leaks. */
-	n = snprintf(out, cap,
-		     "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
-		     "%s\r\n%d %s\n",
-		     status, r, strlen(r) + 5, close ? "Connection: close\r\n" : "", status, r);
-	if (n < 0 || (size_t)n >= cap)
-		return -ENOSPC;
-	return n;
 }

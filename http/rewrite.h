@@ -12,17 +12,17 @@
  *     unless the request upgrades, and every field the Connection header names except
  *     the framing fields Content-Length, Transfer-Encoding and Host, which are never
  *     dropped that way), X-Forwarded-For/-Proto/-Port (replaced below), headers listed
- *     in headers.request_remove and in headers.request_add (an add sets: it replaces a
+ *     in the remove list and in the add list (an add sets: it replaces a
  *     client field of the same name)
  *   X-Forwarded-For: CLIENT-IP, X-Forwarded-Proto: http, X-Forwarded-Port: LISTEN-PORT
- *   headers.request_add, the fingerprint hook's lines
+ *   the add list, the fingerprint hook's lines
  *   Connection: close | upgrade (with the client's Upgrade kept) | nothing (keep-alive)
  * Transfer-Encoding and Content-Length pass unchanged: the body is forwarded with the
  * framing it came with.
  *
  * Response: status line as HTTP/1.1 with the backend's code and reason, backend fields
- * minus hop-by-hop ones (Upgrade kept on a 101) and those in headers.response_remove /
- * response_add, then headers.response_add and the Connection field the client needs.
+ * minus hop-by-hop ones (Upgrade kept on a 101) and those in its remove / add lists, then
+ * the add list and the Connection field the client needs.
  * The backend's Server passes through; nothing adds Via.
  */
 #ifndef HUGINN_HTTP_REWRITE_H
@@ -30,16 +30,38 @@
 
 #include <stddef.h>
 
-#include "http/config.h"
+#include <stdint.h>
+
 #include "http/parse.h"
 
+/* Capacities of the header rules and the path a rewrite is given (sizes with the NUL). */
+#define HTTP_RW_MAX_FIELDS 32 /* fields in one add or remove list */
+#define HTTP_RW_NAME_MAX 128  /* field name */
+#define HTTP_RW_VALUE_MAX 512 /* field value */
+#define HTTP_RW_PATH_MAX 256  /* replace_path */
+
 /* Room the rewritten request needs beyond the client's head: the three X-Forwarded
- * fields, request_add at its largest, the hook's lines, a longer path, Connection. */
+ * fields, the add list at its largest, the hook's lines, a longer path, Connection. */
 #define HTTP_REWRITE_EXTRA                                                                         \
-	(1024 +                                                                                    \
-	 HTTP_CONFIG_MAX_HEADER_RULES *                                                            \
-	     (HTTP_CONFIG_HEADER_NAME_MAX + HTTP_CONFIG_HEADER_VALUE_MAX + 4) +                    \
-	 512 + HTTP_CONFIG_PATH_MAX)
+	(1024 + HTTP_RW_MAX_FIELDS * (HTTP_RW_NAME_MAX + HTTP_RW_VALUE_MAX + 4) + 512 +            \
+	 HTTP_RW_PATH_MAX)
+
+/*
+ * One header rule.  For add lists: name and value.  For remove lists: name only, value
+ * empty.  Names are compared case-insensitively.  Whoever fills a list (the proxy's
+ * config) has checked that names are tokens and values field text.
+ */
+struct http_rw_field {
+	char name[HTTP_RW_NAME_MAX];
+	char value[HTTP_RW_VALUE_MAX];
+	uint16_t name_len;
+	uint16_t value_len;
+};
+
+struct http_rw_fields {
+	unsigned int n;
+	struct http_rw_field h[HTTP_RW_MAX_FIELDS];
+};
 
 enum http_rw_conn {
 	HTTP_RW_KEEP = 0,   /* say nothing (HTTP/1.1 default) */
@@ -50,11 +72,14 @@ enum http_rw_conn {
 };
 
 struct http_rw_request {
-	const struct http_config *cfg;	       /* request_add / request_remove */
-	const struct http_config_route *route; /* replace_path; NULL = none */
-	const char *client_ip;		       /* X-Forwarded-For value */
-	const char *listen_port;	       /* X-Forwarded-Port value */
-	const char *fp;			       /* hook lines ("name: v\r\n"...), may be NULL */
+	const struct http_rw_fields *add;    /* set (replacing client fields); NULL = none */
+	const struct http_rw_fields *remove; /* dropped; NULL = none */
+	const char *replace_path;	     /* replaces the route's prefix; NULL = keep */
+	size_t replace_len;		     /* 0 = keep the path */
+	size_t prefix_len;		     /* the matched prefix's length */
+	const char *client_ip;		     /* X-Forwarded-For value */
+	const char *listen_port;	     /* X-Forwarded-Port value */
+	const char *fp;			     /* hook lines ("name: v\r\n"...), may be NULL */
 	size_t fp_len;
 	int minor;		/* HTTP/1.minor on the request line */
 	enum http_rw_conn conn; /* KEEP, CLOSE or UPGRADE */
@@ -62,7 +87,8 @@ struct http_rw_request {
 };
 
 struct http_rw_response {
-	const struct http_config *cfg; /* response_add / response_remove */
+	const struct http_rw_fields *add;    /* NULL = none */
+	const struct http_rw_fields *remove; /* NULL = none */
 	enum http_rw_conn conn;
 };
 
@@ -103,11 +129,6 @@ int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *co
  */
 size_t http_rewrite_trailers(char *p, size_t n, unsigned *spoofed);
 
-/* A small complete error response ("HTTP/1.1 CODE Reason", text body, Connection: close
- * when close) into out.  Returns its length, or -ENOSPC. */
-long http_rewrite_error(int status, int close, char *out, size_t cap);
-
-/* Reason phrase for the codes the proxy produces ("Bad Gateway"); "Error" otherwise. */
-const char *http_rewrite_reason(int status);
+/* The proxy's own error responses and reason phrases: http/status.h. */
 
 #endif

@@ -4,7 +4,7 @@
  * The rules are those of p0f 3.09b (facts, re-implemented): TTL distance
  * guess, quirk detection, the TCP option walk with its malformed-option
  * cases, and the order in which a window is tried as a multiple of MSS/MTU.
- * Matching against p0f.fp lives in fp.c.
+ * Matching against p0f.fp lives in match.c (the database in db.c).
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -20,12 +20,17 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+void synmap_reset(struct synmap *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->fd_v4 = m->fd_v6 = m->fd_counter = m->fd_failures = m->fd_stats = -1;
+}
+
 int synmap_init(struct synmap *m, const char *dir, uint64_t max_age_ns)
 {
 	size_t n = strlen(dir);
 
-	memset(m, 0, sizeof(*m));
-	m->fd_v4 = m->fd_v6 = m->fd_counter = m->fd_failures = m->fd_stats = -1;
+	synmap_reset(m);
 	m->max_age_ns = max_age_ns;
 	/* Room for "/" and the longest map name. */
 	if (n == 0 || n + 1 + sizeof(HUGINN_MAP_INSERT_FAILURES) > sizeof(m->dir))

@@ -40,6 +40,9 @@ struct synmap {
 	uint64_t max_age_ns;
 };
 
+/* Empty m: no directory, every fd -1 (safe to synmap_close). */
+void synmap_reset(struct synmap *m);
+
 /* Prepare m (no fds open).  dir: the agent's pin path.  -ENAMETOOLONG if too long. */
 int synmap_init(struct synmap *m, const char *dir, uint64_t max_age_ns);
 

@@ -35,8 +35,8 @@ else
 fi
 
 # The guide documents every variable the agent reads.
-vars=$(sed -n 's/^#define AGENTCFG_ENV_[A-Z0-9_]* "\(HUGINN_EBPF_[A-Z0-9_]*\)".*/\1/p' \
-	"$top/sys/agentcfg.h" 2>/dev/null)
+vars=$(sed -n 's/^#define AGENT_CFG_ENV_[A-Z0-9_]* "\(HUGINN_EBPF_[A-Z0-9_]*\)".*/\1/p' \
+	"$top/agent/cfg.h" 2>/dev/null)
 missing=""
 for v in $vars; do
 	grep -q "$v" "$top/docs/deploy.md" 2>/dev/null || missing="$missing $v"
@@ -44,7 +44,7 @@ done
 if [ -n "$vars" ] && [ -z "$missing" ]; then
 	t_ok "docs/deploy.md documents every HUGINN_EBPF_* variable"
 else
-	t_fail "docs/deploy.md lacks:${missing:- (no variables found in sys/agentcfg.h)}"
+	t_fail "docs/deploy.md lacks:${missing:- (no variables found in agent/cfg.h)}"
 fi
 for f in LICENSE CHANGELOG.md docs/deploy.md; do
 	t_check "$f exists and is not empty" test -s "$top/$f"

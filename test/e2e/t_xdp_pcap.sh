@@ -14,7 +14,7 @@
 # compared with p0f -i on the same interface).
 #
 # xdp_pcap_cmp (test/e2e/xdp_pcap_cmp.c) loads the embedded object with our
-# loader, reads a pcap with p0f/pcap.c and, per frame, compares the kernel's
+# loader, reads a pcap with proxy/pcap.c and, per frame, compares the kernel's
 # verdict, stored record and counters with huginn_parse_frame()/_ip() run in
 # user space.  Captures:
 #   1. syngen frames from test/p0f/oracle.spec and select.spec (numbered as

@@ -10,8 +10,8 @@
  *
  * The object is the one embedded in the agent (bpf/blob.S), loaded with our
  * own loader (sys/obj.c) into fresh maps with an all-zero config (no filter).
- * User space reads the capture with p0f/pcap.c and parses each frame the way
- * `huginn-proxy fingerprint` does (p0f_pcap_frame() picks huginn_parse_frame()
+ * User space reads the capture with proxy/pcap.c and parses each frame the way
+ * `huginn-proxy fingerprint` does (pcap_frame() picks huginn_parse_frame()
  * or huginn_parse_ip()).  For every frame:
  *   - the program returns XDP_PASS and hands the frame back unchanged;
  *   - a SYN (user space says HUGINN_PARSE_SYN) is the one entry of the right
@@ -61,7 +61,7 @@
 #include <unistd.h>
 
 #include "bpf/xdp_syn.h"
-#include "p0f/pcap.h"
+#include "proxy/pcap.h"
 #include "sys/bpf.h"
 #include "sys/file.h"
 #include "sys/obj.h"
@@ -198,14 +198,14 @@ static size_t kernel_frame(int kind, const uint8_t *data, uint32_t len, uint32_t
 	uint16_t type = ETHERTYPE_NONE;
 	uint32_t n;
 
-	if (kind == P0F_PCAP_FRAME_ETH) {
+	if (kind == PCAP_FRAME_ETH) {
 		if (len <= FRAME_MAX)
 			memcpy(out, data, len);
 		return len;
 	}
 	if (ip_off > len)
 		ip_off = len;
-	if (kind == P0F_PCAP_FRAME_IP && ip_off < len) {
+	if (kind == PCAP_FRAME_IP && ip_off < len) {
 		if (data[ip_off] >> 4 == 4)
 			type = HUGINN_ETH_P_IP;
 		else if (data[ip_off] >> 4 == 6)
@@ -228,13 +228,13 @@ static int user_parse(int kind, const uint8_t *data, uint32_t len, uint32_t ip_o
 	int st;
 
 	memset(rec, 0, sizeof(*rec));
-	if (kind != P0F_PCAP_FRAME_ETH && kind != P0F_PCAP_FRAME_IP)
+	if (kind != PCAP_FRAME_ETH && kind != PCAP_FRAME_IP)
 		return HUGINN_PARSE_SKIP;
 	copy = malloc(len ? len : 1);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, data, len);
-	if (kind == P0F_PCAP_FRAME_ETH)
+	if (kind == PCAP_FRAME_ETH)
 		st = huginn_parse_frame(copy, copy + len, rec);
 	else
 		st = huginn_parse_ip(copy + ip_off, copy + len, rec);
@@ -258,7 +258,7 @@ static enum cls check(struct cmp *c, const char *what, size_t off, uint32_t link
 	size_t flen;
 
 	c->frames++;
-	kind = p0f_pcap_frame(linktype, data, len, &ip_off);
+	kind = pcap_frame(linktype, data, len, &ip_off);
 	if (kind < 0) {
 		mismatch(c, what, off, "link type %u is not one we read", linktype);
 		c->bad[C_SKIP]++;
@@ -449,8 +449,8 @@ int main(int argc, char **argv)
 	static uint8_t mut[FRAME_MAX];
 	struct cmp c;
 	struct obj o;
-	struct p0f_pcap pc;
-	struct p0f_pcap_pkt pkt;
+	struct pcap pc;
+	struct pcap_pkt pkt;
 	unsigned long idx = 0, mutants = 0, total = 0, syns = 0, nbad = 0;
 	int prefixes = 0, rc, ai, i;
 	char *buf = NULL, what[96];
@@ -490,10 +490,10 @@ int main(int argc, char **argv)
 		printf("not ok - xdp_pcap_cmp: %s: %s\n", argv[ai], strerror(-rc));
 		return 2;
 	}
-	rc = p0f_pcap_open(&pc, buf, len);
+	rc = pcap_open(&pc, buf, len);
 	if (rc == 0 && load(&c, &o) < 0)
 		rc = -1;
-	while (rc == 0 && (rc = p0f_pcap_next(&pc, &pkt)) == 1) {
+	while (rc == 0 && (rc = pcap_next(&pc, &pkt)) == 1) {
 		uint32_t seed = (uint32_t)idx * 2654435761u + 1, l;
 		unsigned long m;
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http/config.h"
+#include "proxy/config.h"
 #include "http/parse.h"
 #include "http/rewrite.h"
 #include "test/fuzz_check.h"
@@ -25,7 +25,7 @@ static const char conf_text[] = "[headers]\n"
 				"[[routes]]\nprefix = \"/api/\"\nbackend = \"127.0.0.1:9001\"\n"
 				"replace_path = \"/\"\n";
 
-static struct http_config *cfg;
+static struct proxy_config *cfg;
 
 /* Field lines of a rewritten head (after the start line), checked one by one. */
 static void check_fields(const char *out, long n, int request)
@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cfg) {
 		cfg = malloc(sizeof(*cfg));
 		if (!cfg ||
-		    http_config_parse(conf_text, strlen(conf_text), "fuzz", cfg, err, sizeof(err)))
+		    proxy_config_parse(conf_text, strlen(conf_text), "fuzz", cfg, err, sizeof(err)))
 			abort();
 	}
 	if (size < 1)
@@ -88,8 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (mode & 0x80) {
 		struct http_response res;
-		struct http_rw_response o = {cfg, (enum http_rw_conn)(mode % 5)};
+		struct http_rw_response o = {NULL, NULL, (enum http_rw_conn)(mode % 5)};
 
+		proxy_config_rw_response(cfg, &o);
 		memset(&res, 0, sizeof(res));
 		res.headers = hdrs;
 		res.max_headers = 64;
@@ -113,12 +114,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc <= 0)
 		return 0;
 	memset(&o, 0, sizeof(o));
-	o.cfg = cfg;
 	if (http_rewrite_split_target(&req, &path, &rest) == 0) {
-		int r = http_config_route_match(cfg, path.p, path.n);
+		int r = proxy_config_route_match(cfg, path.p, path.n);
 
 		CHECK(path.n >= 1 && path.p[0] == '/');
-		o.route = r < 0 ? NULL : &cfg->routes[r];
+		proxy_config_rw_request(cfg, r, &o);
+	} else {
+		proxy_config_rw_request(cfg, -1, &o);
 	}
 	o.client_ip = "192.0.2.1";
 	o.listen_port = "7000";

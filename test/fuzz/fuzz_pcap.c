@@ -7,28 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "p0f/pcap.h"
+#include "proxy/pcap.h"
 #include "p0f/sig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct p0f_pcap pc;
-	struct p0f_pcap_pkt pkt;
+	struct pcap pc;
+	struct pcap_pkt pkt;
 	uint8_t *copy = malloc(size ? size : 1);
 	int rc, n = 0;
 
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);
-	rc = p0f_pcap_open(&pc, copy, size);
-	while (rc == 0 && (rc = p0f_pcap_next(&pc, &pkt)) == 1 && n++ < 10000) {
+	rc = pcap_open(&pc, copy, size);
+	while (rc == 0 && (rc = pcap_next(&pc, &pkt)) == 1 && n++ < 10000) {
 		struct huginn_syn_rec rec;
 		struct p0f_sig s;
 		char buf[P0F_SIG_STR_MAX];
 		uint32_t off;
-		int k = p0f_pcap_frame(pkt.linktype, pkt.data, pkt.caplen, &off), st;
+		int k = pcap_frame(pkt.linktype, pkt.data, pkt.caplen, &off), st;
 
 		rc = 0;
 		if (pkt.data < copy || pkt.data + pkt.caplen > copy + size)
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (off > pkt.caplen)
 			abort();
 		memset(&rec, 0, sizeof(rec));
-		st = k == P0F_PCAP_FRAME_ETH
+		st = k == PCAP_FRAME_ETH
 			 ? huginn_parse_frame(pkt.data, pkt.data + pkt.caplen, &rec)
 			 : huginn_parse_ip(pkt.data + off, pkt.data + pkt.caplen, &rec);
 		if (st == HUGINN_PARSE_SYN && p0f_sig_from_rec(&rec, 0, &s) == 0 &&

@@ -31,13 +31,13 @@ def check(cond, desc, detail=None):
 
 
 def agent_env_names(top):
-    """The HUGINN_EBPF_* names the agent reads, from sys/agentcfg.h when present."""
+    """The HUGINN_EBPF_* names the agent reads, from agent/cfg.h when present."""
     names = {"HUGINN_EBPF_INTERFACE", "HUGINN_EBPF_DST_IP_V4", "HUGINN_EBPF_DST_IP_V6",
              "HUGINN_EBPF_DST_PORT", "HUGINN_EBPF_PIN_PATH", "HUGINN_EBPF_SYN_MAP_MAX_ENTRIES",
              "HUGINN_EBPF_XDP_MODE", "HUGINN_EBPF_LOG_LEVEL"}
     try:
-        with open(os.path.join(top, "sys", "agentcfg.h")) as f:
-            found = set(re.findall(r'#define\s+AGENTCFG_ENV_\w+\s+"(HUGINN_EBPF_\w+)"', f.read()))
+        with open(os.path.join(top, "agent", "cfg.h")) as f:
+            found = set(re.findall(r'#define\s+AGENT_CFG_ENV_\w+\s+"(HUGINN_EBPF_\w+)"', f.read()))
         if found:
             names = found
     except OSError:

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "http/parse.h"
+#include "http/status.h"
 #include "test/harness.h"
 
 static const struct http_limits host_opt = {0, 0, 0, HTTP_LIM_HOST_OPTIONAL};
@@ -381,7 +382,7 @@ static void conformance_case(const struct ccase *c, int *counts)
 		"llhttp %s %s: %s: rejected on purpose (%s)", c->type, what, c->name,
 		rj ? rj->reason : "NOT LISTED")) {
 		printf("#   got %s (%s), listed %s\n#   key: %s | %s | %s\n", code_name(err),
-		       http_error_str(err), rj ? rj->code : "-", c->source, c->name,
+		       http_status_error_str(err), rj ? rj->code : "-", c->source, c->name,
 		       code_name(err));
 		return;
 	}

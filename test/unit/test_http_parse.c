@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "http/parse.h"
+#include "http/status.h"
 #include "test/harness.h"
 
 #define NHDR 32
@@ -79,7 +80,7 @@ static void t_req(const char *s, size_t n, int want, const struct http_limits *l
 		want = (int)n;
 	rc = req_parse(s, n, 0, &req, h, NHDR, lim);
 	if (!t_ok(rc == want, __FILE__, line, "req %s", what))
-		printf("#   got %d (%s) at offset %zu, want %d\n", rc, http_error_str(rc),
+		printf("#   got %d (%s) at offset %zu, want %d\n", rc, http_status_error_str(rc),
 		       req.err_off, want);
 	if (want <= 0)
 		return;
@@ -106,7 +107,7 @@ static void t_res(const char *s, size_t n, unsigned flags, int want, const char 
 		want = (int)n;
 	rc = res_parse(s, n, 0, &res, h, NHDR, flags);
 	if (!t_ok(rc == want, __FILE__, line, "res %s", what))
-		printf("#   got %d (%s) at offset %zu, want %d\n", rc, http_error_str(rc),
+		printf("#   got %d (%s) at offset %zu, want %d\n", rc, http_status_error_str(rc),
 		       res.err_off, want);
 	if (want <= 0)
 		return;
@@ -290,16 +291,17 @@ static void request_fields(void)
 	rc = req_parse("GET / HTTP/1.0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 36, 0, &req, small, 2,
 		       NULL);
 	is_int(rc, HTTP_E_TOO_MANY_HEADERS, "max_headers + 1 fields -> 431");
-	is_int(http_error_status(rc), 431, "too many headers maps to 431");
+	is_int(http_status_of_error(rc), 431, "too many headers maps to 431");
 	rc = req_parse("GET / HTTP/1.0\r\nA: 1\r\n\r\n", 24, 0, &req, NULL, 0, NULL);
 	is_int(rc, HTTP_E_TOO_MANY_HEADERS, "no header array");
-	is_int(http_error_status(HTTP_E_URI_TOO_LONG), 414, "414");
-	is_int(http_error_status(HTTP_E_BODY_TOO_LARGE), 413, "413");
-	is_int(http_error_status(HTTP_E_VERSION_UNSUPPORTED), 505, "505");
-	is_int(http_error_status(HTTP_E_TE_UNSUPPORTED), 501, "501");
-	is_int(http_error_status(HTTP_E_LINE_END), 400, "400");
-	is_int(http_error_status(-12345), 400, "unknown code -> 400");
-	ok(strcmp(http_error_str(HTTP_E_HOST), "missing, repeated or bad Host") == 0, "error text");
+	is_int(http_status_of_error(HTTP_E_URI_TOO_LONG), 414, "414");
+	is_int(http_status_of_error(HTTP_E_BODY_TOO_LARGE), 413, "413");
+	is_int(http_status_of_error(HTTP_E_VERSION_UNSUPPORTED), 505, "505");
+	is_int(http_status_of_error(HTTP_E_TE_UNSUPPORTED), 501, "501");
+	is_int(http_status_of_error(HTTP_E_LINE_END), 400, "400");
+	is_int(http_status_of_error(-12345), 400, "unknown code -> 400");
+	ok(strcmp(http_status_error_str(HTTP_E_HOST), "missing, repeated or bad Host") == 0,
+	   "error text");
 	/* last_len: only new bytes are searched for the end of the head, so a bad byte seen
 	 * through that fast path is reported once the head is complete */
 	{

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/toml.h"
+#include "proxy/toml.h"
 #include "test/harness.h"
 
 struct trace {
@@ -31,7 +31,7 @@ static void add(struct trace *t, const char *fmt, ...)
 		t->n += (size_t)n < sizeof(t->s) - t->n ? (size_t)n : sizeof(t->s) - t->n - 1;
 }
 
-static void add_path(struct trace *t, const struct http_toml_event *ev)
+static void add_path(struct trace *t, const struct toml_event *ev)
 {
 	for (unsigned int i = 0; i < ev->nseg; i++) {
 		add(t, "%s%.*s", i ? "." : "", (int)ev->seg[i].len, ev->seg[i].s);
@@ -40,10 +40,10 @@ static void add_path(struct trace *t, const struct http_toml_event *ev)
 	}
 }
 
-static void add_val(struct trace *t, const struct http_toml_value *v)
+static void add_val(struct trace *t, const struct toml_value *v)
 {
 	switch (v->type) {
-	case HTTP_TOML_STRING:
+	case TOML_STRING:
 		add(t, "s'");
 		for (size_t i = 0; i < v->len; i++) {
 			unsigned char c = (unsigned char)v->s[i];
@@ -55,10 +55,10 @@ static void add_val(struct trace *t, const struct http_toml_value *v)
 		}
 		add(t, "'");
 		break;
-	case HTTP_TOML_INTEGER:
+	case TOML_INTEGER:
 		add(t, "i%lld", (long long)v->i);
 		break;
-	case HTTP_TOML_BOOLEAN:
+	case TOML_BOOLEAN:
 		add(t, "b%d", v->b);
 		break;
 	default:
@@ -66,38 +66,38 @@ static void add_val(struct trace *t, const struct http_toml_value *v)
 	}
 }
 
-static int cb(void *ctx, const struct http_toml_event *ev)
+static int cb(void *ctx, const struct toml_event *ev)
 {
 	struct trace *t = ctx;
 
 	if (++t->events == t->fail_on)
-		return http_toml_fail(ev, ev->line, ev->col, "stop at event %d", t->events);
+		return toml_fail(ev, ev->line, ev->col, "stop at event %d", t->events);
 	switch (ev->kind) {
-	case HTTP_TOML_EV_TABLE:
+	case TOML_EV_TABLE:
 		add(t, "[");
 		add_path(t, ev);
 		add(t, "] ");
 		break;
-	case HTTP_TOML_EV_ARRAY_TABLE:
+	case TOML_EV_ARRAY_TABLE:
 		add(t, "[[");
 		add_path(t, ev);
 		add(t, "]] ");
 		break;
-	case HTTP_TOML_EV_VALUE:
+	case TOML_EV_VALUE:
 		add_path(t, ev);
 		add(t, "=");
 		add_val(t, &ev->val);
 		add(t, " ");
 		break;
-	case HTTP_TOML_EV_ARRAY_BEGIN:
+	case TOML_EV_ARRAY_BEGIN:
 		add_path(t, ev);
 		add(t, "=( ");
 		break;
-	case HTTP_TOML_EV_ARRAY_ITEM:
+	case TOML_EV_ARRAY_ITEM:
 		add_val(t, &ev->val);
 		add(t, " ");
 		break;
-	case HTTP_TOML_EV_ARRAY_END:
+	case TOML_EV_ARRAY_END:
 		add(t, ")%u ", ev->item);
 		break;
 	}
@@ -117,7 +117,7 @@ static const char *run_len(const char *in, size_t len, int fail_on)
 	t.fail_on = fail_on;
 	if (!g)
 		return "guard failed";
-	r = http_toml_parse((const char *)g, len, "t", cb, &t, err, sizeof(err));
+	r = toml_parse((const char *)g, len, "t", cb, &t, err, sizeof(err));
 	t_guarded_free(g, len);
 	if (r < 0)
 		snprintf(out, sizeof(out), "ERR %s", err);
@@ -272,8 +272,7 @@ static void test_positions(void)
 	struct trace t = {0};
 	char err[128];
 
-	is_int(http_toml_parse(in, strlen(in), NULL, cb, &t, err, sizeof(err)), 0,
-	       "positions parse");
+	is_int(toml_parse(in, strlen(in), NULL, cb, &t, err, sizeof(err)), 0, "positions parse");
 	/* A callback failing at the second item reports where that item starts. */
 	is_str(run_len(in, strlen(in), 3), "ERR t:3:3: stop at event 3",
 	       "fail at array begin: key pos");
@@ -282,7 +281,7 @@ static void test_positions(void)
 }
 
 /* Each item's value position, through a callback that records it. */
-static int pos_cb(void *ctx, const struct http_toml_event *ev)
+static int pos_cb(void *ctx, const struct toml_event *ev)
 {
 	char *o = ctx;
 	size_t n = strlen(o);
@@ -297,8 +296,7 @@ static void test_value_positions(void)
 	const char *in = "[s]\n  k = 5\n  a = [ 1,\n\t\"two\" ]\n";
 	char o[256] = "", err[128];
 
-	is_int(http_toml_parse(in, strlen(in), "p", pos_cb, o, err, sizeof(err)), 0,
-	       "value positions");
+	is_int(toml_parse(in, strlen(in), "p", pos_cb, o, err, sizeof(err)), 0, "value positions");
 	is_str(o, "0:1:1/1:1 2:2:3/2:7 3:3:3/3:7 4:3:3/3:9 4:3:3/4:2 5:3:3/3:7 ",
 	       "lines and columns of keys, values and items");
 }
@@ -311,47 +309,47 @@ static void test_limits(void)
 	int r;
 
 	/* Input size. */
-	buf = calloc(1, HTTP_TOML_MAX_INPUT + 2);
-	memset(buf, '\n', HTTP_TOML_MAX_INPUT + 1);
-	r = http_toml_parse(buf, HTTP_TOML_MAX_INPUT + 1, "big", cb, NULL, err, sizeof(err));
+	buf = calloc(1, TOML_MAX_INPUT + 2);
+	memset(buf, '\n', TOML_MAX_INPUT + 1);
+	r = toml_parse(buf, TOML_MAX_INPUT + 1, "big", cb, NULL, err, sizeof(err));
 	is_int(r, -E2BIG, "over max input: -E2BIG");
 	is_str(err, "big: file too large (max 1048576 bytes)", "over max input: message");
 	{
 		struct trace t = {0};
 
-		r = http_toml_parse(buf, HTTP_TOML_MAX_INPUT, "big", cb, &t, err, sizeof(err));
+		r = toml_parse(buf, TOML_MAX_INPUT, "big", cb, &t, err, sizeof(err));
 		is_int(r, 0, "exactly max input of blank lines: ok");
 	}
 
 	/* String length: max fits, max + 1 does not. */
 	n = (size_t)sprintf(buf, "s = \"");
-	memset(buf + n, 'x', HTTP_TOML_MAX_STRING);
-	strcpy(buf + n + HTTP_TOML_MAX_STRING, "\"");
+	memset(buf + n, 'x', TOML_MAX_STRING);
+	strcpy(buf + n + TOML_MAX_STRING, "\"");
 	is_int(strncmp(run(buf), "s=s'xxx", 7), 0, "string of max length accepted");
 	n = (size_t)sprintf(buf, "s = \"");
-	memset(buf + n, 'x', HTTP_TOML_MAX_STRING + 1);
-	strcpy(buf + n + HTTP_TOML_MAX_STRING + 1, "\"");
+	memset(buf + n, 'x', TOML_MAX_STRING + 1);
+	strcpy(buf + n + TOML_MAX_STRING + 1, "\"");
 	is_str(run(buf), "ERR t:1:8198: string too long (max 8192 bytes)", "string over max");
 
 	/* Key length. */
-	memset(buf, 'k', HTTP_TOML_MAX_KEY + 1);
-	strcpy(buf + HTTP_TOML_MAX_KEY + 1, " = 1");
+	memset(buf, 'k', TOML_MAX_KEY + 1);
+	strcpy(buf + TOML_MAX_KEY + 1, " = 1");
 	is_str(run(buf), "ERR t:1:257: key too long (max 256 bytes)", "bare key over max");
 	buf[0] = '"';
-	memset(buf + 1, 'k', HTTP_TOML_MAX_KEY + 1);
-	strcpy(buf + HTTP_TOML_MAX_KEY + 2, "\" = 1");
+	memset(buf + 1, 'k', TOML_MAX_KEY + 1);
+	strcpy(buf + TOML_MAX_KEY + 2, "\" = 1");
 	is_str(run(buf), "ERR t:1:258: key too long (max 256 bytes)", "quoted key over max");
 
 	/* Array length. */
 	n = (size_t)sprintf(buf, "a = [");
-	for (int i = 0; i < HTTP_TOML_MAX_ARRAY + 1; i++)
+	for (int i = 0; i < TOML_MAX_ARRAY + 1; i++)
 		n += (size_t)sprintf(buf + n, "1,");
 	strcpy(buf + n, "]");
 	is_str(run(buf), "ERR t:1:2054: array has too many items (max 1024)", "array over max");
 
 	/* Many keys: past the node table's capacity. */
 	n = 0;
-	for (int i = 0; i < HTTP_TOML_MAX_KEYS + 1; i++)
+	for (int i = 0; i < TOML_MAX_KEYS + 1; i++)
 		n += (size_t)sprintf(buf + n, "k%d=1\n", i);
 	is_str(run(buf), "ERR t:8193:1: too many keys (max 8192)", "too many keys");
 
@@ -368,13 +366,13 @@ static void test_callback_stop(void)
 
 	is_str(run_len("a = 1\nb = 2\n", 12, 2), "ERR t:2:1: stop at event 2", "callback stop");
 	/* err may be NULL. */
-	r = http_toml_parse("a = ", 4, NULL, cb, &(struct trace){0}, NULL, 0);
+	r = toml_parse("a = ", 4, NULL, cb, &(struct trace){0}, NULL, 0);
 	is_int(r, -EINVAL, "error without a buffer");
 	/* A short buffer truncates, still terminated. */
-	r = http_toml_parse("a = ", 4, "name", cb, &(struct trace){0}, err, 10);
+	r = toml_parse("a = ", 4, "name", cb, &(struct trace){0}, err, 10);
 	is_int(r, -EINVAL, "short error buffer: status");
 	is_str(err, "name:1:5:", "short error buffer: truncated");
-	is_str(http_toml_type_name(HTTP_TOML_BOOLEAN), "boolean", "type name");
+	is_str(toml_type_name(TOML_BOOLEAN), "boolean", "type name");
 }
 
 /* Every prefix of a valid document either parses or fails cleanly (guarded, no over-read). */

@@ -1,0 +1,295 @@
+/*
+ * link.c - interface, inspection, attach, takeover and release (link.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+
+#include "agent/check.h"
+#include "agent/link.h"
+#include "sys/bpf.h"
+
+#define err_str agent_state_strerror
+#define log_err(...) agent_state_logf(a, LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warn(...) agent_state_logf(a, LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_info(...) agent_state_logf(a, LOG_LEVEL_INFO, __VA_ARGS__)
+
+enum agent_link_found agent_link_found_plan(int is_xdp, uint32_t link_ifindex, int ifindex,
+					    uint32_t mode)
+{
+	if (!is_xdp)
+		return AGENT_LINK_FOUND_BAD;
+	if (link_ifindex == (uint32_t)ifindex && mode)
+		return AGENT_LINK_FOUND_OURS;
+	return AGENT_LINK_FOUND_STALE;
+}
+
+uint32_t agent_link_foreign(const struct nl_link *l, uint32_t ours)
+{
+	const uint32_t ids[] = {l->drv_prog_id, l->skb_prog_id, l->hw_prog_id, l->xdp_prog_id};
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] && ids[i] != ours)
+			return ids[i];
+	return 0;
+}
+
+enum agent_link_attach agent_link_attach_plan(int have_old, uint32_t old_mode, uint32_t want)
+{
+	if (!have_old)
+		return AGENT_LINK_ATTACH_NEW;
+	return old_mode == want ? AGENT_LINK_ATTACH_TAKEOVER : AGENT_LINK_ATTACH_REMODE;
+}
+
+struct agent_link_release agent_link_release_plan(uint32_t link_prog_id, uint32_t link_ifindex,
+						  uint32_t our_prog_id, uint32_t pin_link_id,
+						  uint32_t our_link_id)
+{
+	struct agent_link_release r = {0, 0, 0};
+
+	if (link_prog_id != our_prog_id) {
+		r.leave = 1;
+		return r;
+	}
+	r.unlink_pin = pin_link_id != 0 && pin_link_id == our_link_id;
+	r.detach = link_ifindex != 0;
+	return r;
+}
+
+static int link_info(int fd, struct bpf_link_info *li)
+{
+	uint32_t len = sizeof(*li);
+
+	memset(li, 0, sizeof(*li));
+	return bpf_obj_get_info(fd, li, &len);
+}
+
+static uint32_t mode_flag(enum agent_cfg_xdp_mode m)
+{
+	return m == AGENT_CFG_XDP_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+int agent_link_ifindex(struct agent_state *a)
+{
+	int err;
+
+	err = nl_open(&a->nl);
+	if (err) {
+		log_err("cannot open a netlink socket: %s", err_str(err));
+		return err;
+	}
+	a->ifindex = nl_ifindex(&a->nl, a->cfg.ifname);
+	if (a->ifindex < 0) {
+		err = a->ifindex;
+		log_err("%s='%s': %s", AGENT_CFG_ENV_INTERFACE, a->cfg.ifname,
+			err == -ENODEV ? "no such interface in this network namespace"
+				       : err_str(err));
+		return err;
+	}
+	return 0;
+}
+
+/* The program ids attached to the interface that are not `ours`: refuse on the first. */
+static int refuse_foreign(struct agent_state *a, const struct nl_link *l, uint32_t ours)
+{
+	uint32_t id = agent_link_foreign(l, ours);
+	char who[96];
+
+	if (!id)
+		return 0;
+	agent_check_prog_describe(id, who, sizeof(who));
+	log_err("%s already has XDP program %s attached in %s mode, and it is not the one "
+		"linked at %s: refusing to replace it. Stop its owner or detach it first "
+		"(ip link set dev %s xdp off, for a program attached without a bpf link), "
+		"or give this agent the owner's %s",
+		a->cfg.ifname, who, nl_xdp_mode_name(nl_xdp_mode_of(l, id)), a->link_path,
+		a->cfg.ifname, AGENT_CFG_ENV_PIN_PATH);
+	return -EBUSY;
+}
+
+int agent_link_inspect(struct agent_state *a)
+{
+	struct bpf_link_info *li = &a->old_li;
+	struct nl_link l;
+	char ext[256];
+	int old, err;
+
+	err = nl_xdp_query(&a->nl, a->ifindex, &l, ext, sizeof(ext));
+	if (err) {
+		log_err("cannot read the XDP state of %s: %s%s%s", a->cfg.ifname, err_str(err),
+			ext[0] ? ": " : "", ext);
+		return err;
+	}
+	old = bpf_obj_get(a->link_path, 0);
+	if (old >= 0) {
+		err = link_info(old, li);
+		a->old_mode = err ? 0 : nl_xdp_mode_of(&l, li->prog_id);
+		switch (agent_link_found_plan(!err && li->type == BPF_LINK_TYPE_XDP,
+					      li->xdp.ifindex, a->ifindex, a->old_mode)) {
+		case AGENT_LINK_FOUND_BAD:
+			log_err("%s is not an XDP link (%s); remove it", a->link_path,
+				err ? err_str(err) : "other link type");
+			close(old);
+			return err ? err : -EINVAL;
+		case AGENT_LINK_FOUND_OURS:
+			a->old_link = old;
+			log_info("found our link id %u at %s running prog id %u in %s mode", li->id,
+				 a->link_path, li->prog_id, nl_xdp_mode_name(a->old_mode));
+			break;
+		case AGENT_LINK_FOUND_STALE:
+			log_info("removing stale link pin %s (link id %u, ifindex %u, prog id %u: "
+				 "not attached here)",
+				 a->link_path, li->id, li->xdp.ifindex, li->prog_id);
+			unlink(a->link_path);
+			close(old);
+			a->old_mode = 0;
+			break;
+		}
+	} else if (old != -ENOENT) {
+		log_err("cannot open %s: %s", a->link_path, err_str(old));
+		return old;
+	}
+	return refuse_foreign(a, &l, a->old_link >= 0 ? li->prog_id : 0);
+}
+
+/* Swap our program into the pinned link of a running (or crashed) predecessor. */
+static int take_over(struct agent_state *a)
+{
+	const struct bpf_link_info *li = &a->old_li;
+	int old_prog = bpf_prog_get_fd_by_id(li->prog_id), err;
+
+	/* Conditional on the old program when we may name it: no blind overwrite of a race. */
+	err = bpf_link_update(a->old_link, a->prog_fd, old_prog >= 0 ? old_prog : -1);
+	if (old_prog >= 0)
+		close(old_prog);
+	if (err) {
+		log_err("cannot swap the program of link id %u (%s): %s", li->id, a->link_path,
+			err_str(err));
+		return err;
+	}
+	a->link_fd = a->old_link;
+	a->old_link = -1;
+	a->link_id = li->id;
+	log_info("took over link id %u on %s: prog id %u replaced by prog id %u in place, no gap",
+		 li->id, a->cfg.ifname, li->prog_id, a->prog_id);
+	return 0;
+}
+
+/* A link cannot change mode: detach the old one first (this one move has a gap). */
+static int detach_old(struct agent_state *a, uint32_t want)
+{
+	int err;
+
+	log_warn("prog id %u of link id %u runs in %s mode, %s asks for %s: detaching it "
+		 "first, SYNs until the new attach are not captured",
+		 a->old_li.prog_id, a->old_li.id, nl_xdp_mode_name(a->old_mode),
+		 AGENT_CFG_ENV_XDP_MODE, nl_xdp_mode_name(want));
+	err = bpf_link_detach(a->old_link);
+	if (err) {
+		log_err("cannot detach link id %u: %s", a->old_li.id, err_str(err));
+		return err;
+	}
+	unlink(a->link_path);
+	close(a->old_link);
+	a->old_link = -1;
+	return 0;
+}
+
+/* Create a link for our program and pin it. */
+static int attach_new(struct agent_state *a, uint32_t want)
+{
+	struct bpf_link_info li;
+	int fd, err;
+
+	fd = bpf_link_create(a->prog_fd, a->ifindex, BPF_XDP, want);
+	if (fd < 0) {
+		err = fd;
+		log_err("cannot attach to %s in %s mode: %s%s", a->cfg.ifname,
+			nl_xdp_mode_name(want), err_str(err),
+			want == XDP_FLAGS_DRV_MODE && (err == -EOPNOTSUPP || err == -EINVAL)
+			    ? "; the driver may lack native XDP: try HUGINN_EBPF_XDP_MODE=skb"
+			: err == -EBUSY || err == -EEXIST
+			    ? "; another XDP program was attached meanwhile"
+			    : "");
+		return err;
+	}
+	err = bpf_obj_pin(fd, a->link_path);
+	if (err) {
+		/* Unpinned, the link dies with its fd: nothing stays attached. */
+		log_err("cannot pin the link at %s: %s", a->link_path, err_str(err));
+		close(fd);
+		return err;
+	}
+	a->link_fd = fd;
+	if (!link_info(fd, &li))
+		a->link_id = li.id;
+	log_info("attached prog id %u to %s (ifindex %d) in %s mode via link id %u pinned at %s",
+		 a->prog_id, a->cfg.ifname, a->ifindex, nl_xdp_mode_name(want), a->link_id,
+		 a->link_path);
+	return 0;
+}
+
+int agent_link_attach(struct agent_state *a)
+{
+	uint32_t want = mode_flag(a->cfg.xdp_mode);
+	int err;
+
+	switch (agent_link_attach_plan(a->old_link >= 0, a->old_mode, want)) {
+	case AGENT_LINK_ATTACH_TAKEOVER:
+		return take_over(a);
+	case AGENT_LINK_ATTACH_REMODE:
+		err = detach_old(a, want);
+		if (err)
+			return err;
+		break;
+	case AGENT_LINK_ATTACH_NEW:
+		break;
+	}
+	return attach_new(a, want);
+}
+
+int agent_link_release(struct agent_state *a)
+{
+	struct agent_link_release plan;
+	struct bpf_link_info li, pl;
+	uint32_t pin_id = 0;
+	int pinned, err;
+
+	if (a->link_fd < 0)
+		return 0;
+	err = link_info(a->link_fd, &li);
+	if (err) {
+		log_err("cannot query link id %u: %s", a->link_id, err_str(err));
+		return err;
+	}
+	pinned = li.prog_id == a->prog_id ? bpf_obj_get(a->link_path, 0) : -1;
+	if (pinned >= 0 && !link_info(pinned, &pl))
+		pin_id = pl.id;
+	plan = agent_link_release_plan(li.prog_id, li.xdp.ifindex, a->prog_id, pin_id, a->link_id);
+	if (plan.leave) {
+		log_info("link id %u now runs prog id %u (a successor took over): leaving it "
+			 "attached",
+			 li.id, li.prog_id);
+		return 0;
+	}
+	if (pinned >= 0) {
+		if (plan.unlink_pin)
+			unlink(a->link_path);
+		else
+			log_info("%s now holds another link: leaving it", a->link_path);
+		close(pinned);
+	}
+	if (!plan.detach) {
+		log_info("link id %u was already detached", li.id);
+		return 0;
+	}
+	err = bpf_link_detach(a->link_fd);
+	if (err) {
+		log_err("cannot detach link id %u from %s: %s", li.id, a->cfg.ifname, err_str(err));
+		return err;
+	}
+	log_info("detached prog id %u from %s (link id %u); map pins kept in %s", a->prog_id,
+		 a->cfg.ifname, li.id, a->cfg.pin_path);
+	return 0;
+}

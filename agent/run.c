@@ -1,0 +1,61 @@
+/*
+ * run.c - the order of the agent's lifecycle steps (run.h).
+ */
+#include <errno.h>
+#include <sys/resource.h>
+
+#include "agent/link.h"
+#include "agent/pins.h"
+#include "agent/prog.h"
+#include "agent/run.h"
+#include "sys/bpf.h"
+
+/* Kernels since 5.11 account BPF memory to the cgroup: the limit only matters before. */
+static void raise_memlock(struct agent_state *a)
+{
+	struct rlimit rl;
+	int err = bpf_raise_memlock();
+
+	if (!err)
+		return;
+	/* Without CAP_SYS_RESOURCE the soft limit can still go up to the hard one. */
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+	}
+	agent_state_logf(a, LOG_LEVEL_DEBUG,
+			 "RLIMIT_MEMLOCK not lifted to unlimited (%s); kernels since 5.11 do not "
+			 "need it",
+			 agent_state_strerror(err));
+}
+
+int agent_run_start(struct agent_state *a)
+{
+	if (agent_link_ifindex(a))
+		return 2;
+	raise_memlock(a);
+	if (agent_pins_setup_dir(a))
+		return 1;
+	if (agent_state_path(a->link_path, a->cfg.pin_path, "link_", a->cfg.ifname))
+		return 1;
+	if (agent_link_inspect(a))
+		return 1;
+	if (agent_prog_open(a) || agent_pins_open(a) || agent_prog_create_maps(a))
+		return 1;
+	if (agent_pins_early(a) || agent_prog_write_filter(a) || agent_prog_load(a) ||
+	    agent_link_attach(a)) {
+		agent_pins_unpin_tmp(a);
+		return 1;
+	}
+	nl_close(&a->nl);
+	if (agent_pins_late(a)) {
+		agent_link_release(a);
+		return 1;
+	}
+	return 0;
+}
+
+int agent_run_stop(struct agent_state *a)
+{
+	return agent_link_release(a);
+}

@@ -1,0 +1,264 @@
+/*
+ * conn.c - a client connection's life: accept (with the hook's header lines), the replies
+ * the proxy makes itself (errors, 503 over the limit), keep-alive reset, linger and close.
+ * The request/response state machine that drives a connection is in exchange.c.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http/rewrite.h"
+#include "http/status.h"
+#include "proxy/alog.h"
+#include "proxy/conn.h"
+#include "proxy/loop.h"
+#include "proxy/upstream.h"
+
+#define REJECT_RESERVE 64 /* connections over max_connections kept to answer 503 */
+
+/* ---- lifecycle ------------------------------------------------------------------- */
+
+void proxy_conn_close(struct proxy_server *p, struct proxy_conn *c)
+{
+	if (c->state == C_CLOSED)
+		return;
+	if (c->up)
+		proxy_upstream_release(p, c->up, 0);
+	proxy_loop_timer_disarm(&c->t);
+	close(c->s.fd);
+	c->s.fd = -1;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	p->n_clients--;
+	p->ms->active_clients--;
+	c->state = C_CLOSED;
+	c->free_next = p->grave_conns;
+	p->grave_conns = c;
+}
+
+void proxy_conn_count_status(struct proxy_server *p, struct proxy_conn *c)
+{
+	if (c->status)
+		proxy_metrics_status(p->ms, c->status);
+	proxy_alog_line(p, c);
+}
+
+/* Shut our side and drain the client's until it closes or TL_LINGER ends. */
+void proxy_conn_linger(struct proxy_server *p, struct proxy_conn *c)
+{
+	if (c->up)
+		proxy_upstream_release(p, c->up, 0);
+	shutdown(c->s.fd, SHUT_WR);
+	c->state = C_LINGER;
+	proxy_loop_timer_arm(p, &c->t, TL_LINGER);
+}
+
+/* The exchange cannot go on: close both sides (after counting what was answered).  With
+ * no status sent yet, a client that left is logged 499 (as nginx does), else 502. */
+void proxy_conn_abort(struct proxy_server *p, struct proxy_conn *c, int client_gone)
+{
+	if (!c->status)
+		c->status = client_gone ? 499 : 502;
+	proxy_conn_count_status(p, c);
+	proxy_conn_close(p, c);
+}
+
+void proxy_conn_reset_next(struct proxy_server *p, struct proxy_conn *c)
+{
+	c->state = C_HEAD;
+	c->rphase = R_HEAD;
+	c->qh_len = c->qh_off = c->rh_len = c->rh_off = 0;
+	c->status = 0;
+	c->started = 0;
+	c->method[0] = '\0';
+	c->target_len = 0;
+	c->upaddr[0] = '\0';
+	c->bytes_out = 0;
+	c->parsed = 0;
+	proxy_loop_timer_arm(p, &c->t, c->in.rd == c->in.wr ? TL_IDLE : TL_HEADER);
+}
+
+/* Answer status with a small body of our own; keep-alive only if may_keep allows. */
+int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int status, int may_keep)
+{
+	long n;
+
+	if (c->up)
+		proxy_upstream_release(p, c->up, 0);
+	c->keep = (uint8_t)(may_keep && c->req_keep && !p->stopping && !c->reject);
+	n = http_status_error_reply(status, !c->keep, c->rh, p->rh_cap);
+	c->rh_len = n > 0 ? (uint32_t)n : 0;
+	c->rh_off = 0;
+	c->status = status;
+	c->state = C_ERROR;
+	c->start_us = c->start_us ? c->start_us : p->now_us;
+	proxy_conn_count_status(p, c);
+	proxy_loop_timer_arm(p, &c->t, TL_IDLE);
+	return 1;
+}
+
+/* An exchange failed with status: answer it if no final response has started yet. */
+int proxy_conn_fail(struct proxy_server *p, struct proxy_conn *c, int status)
+{
+	if (c->started || (c->rh_off > 0 && c->rh_off < c->rh_len)) {
+		proxy_conn_abort(p, c, 0);
+		return 1;
+	}
+	/* The request body may be half read: the connection cannot carry another request. */
+	return proxy_conn_error_reply(p, c, status, c->req.done && c->req.fwd == 0);
+}
+
+/* ---- accept ---------------------------------------------------------------------- */
+
+static struct proxy_conn *conn_alloc(struct proxy_server *p)
+{
+	struct proxy_conn *c = p->free_conns;
+	char *in, *qh, *rh;
+
+	if (c) {
+		p->free_conns = c->free_next;
+		in = c->in.p;
+		qh = c->qh;
+		rh = c->rh;
+	} else {
+		c = malloc(sizeof(*c));
+		in = malloc(p->in_cap);
+		qh = malloc(p->qh_cap);
+		rh = malloc(p->rh_cap);
+		if (!c || !in || !qh || !rh) {
+			free(c);
+			free(in);
+			free(qh);
+			free(rh);
+			return NULL;
+		}
+	}
+	memset(c, 0, sizeof(*c));
+	c->kind = HK_CLIENT;
+	c->in.p = in;
+	c->in.cap = p->in_cap;
+	c->qh = qh;
+	c->rh = rh;
+	c->route = -1;
+	return c;
+}
+
+static void peer_text(struct proxy_conn *c, const struct sockaddr_storage *ss)
+{
+	unsigned port = 0;
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, c->ip, sizeof(c->ip));
+		port = ntohs(s6->sin6_port);
+		snprintf(c->peer, sizeof(c->peer), "[%s]:%u", c->ip, port);
+	} else if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, c->ip, sizeof(c->ip));
+		port = ntohs(s4->sin_port);
+		snprintf(c->peer, sizeof(c->peer), "%s:%u", c->ip, port);
+	} else {
+		strcpy(c->ip, "unknown");
+		strcpy(c->peer, "unknown");
+	}
+}
+
+void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct proxy_conn *c;
+		int fd;
+
+		if (l->fd < 0)
+			return;
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			/* Out of fds and the like: say so at most once a second. */
+			if (errno != EAGAIN && p->now_ms >= p->accept_warn_ms) {
+				p->accept_warn_ms = p->now_ms + 1000;
+				proxy_loop_logf(p, LOG_LEVEL_WARN, "accept: %s", strerror(errno));
+			}
+			return;
+		}
+		if (p->n_clients >= p->max_clients + REJECT_RESERVE) {
+			p->ms->rejected++;
+			close(fd);
+			continue;
+		}
+		c = conn_alloc(p);
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->s.fd = fd;
+		c->s.wr_ready = 1;
+		/* Readability comes with the first edge: adding a socket that already holds
+		 * the request queues one at once. */
+		if (p->n_clients >= p->max_clients) {
+			/* Over the limit: read the request and answer 503 (not a silent reset). */
+			c->reject = 1;
+			p->ms->rejected++;
+		}
+		peer_text(c, &ss);
+		c->listen_port = l->port;
+		if (p->o.hook && p->o.hook->on_accept && !c->reject) {
+			int n = p->o.hook->on_accept(p->o.hook->ctx, (struct sockaddr *)&ss, sl,
+						     c->fp, sizeof(c->fp));
+
+			c->fp_len = n > 0 && (size_t)n <= sizeof(c->fp) ? (uint16_t)n : 0;
+		}
+		if (proxy_loop_ep_add(p, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c)) {
+			close(fd);
+			c->free_next = p->free_conns;
+			p->free_conns = c;
+			continue;
+		}
+		c->next = p->clients;
+		if (p->clients)
+			p->clients->prev = c;
+		p->clients = c;
+		p->n_clients++;
+		p->ms->accepted++;
+		p->ms->active_clients++;
+		c->state = C_HEAD;
+		proxy_loop_timer_arm(p, &c->t, TL_HEADER);
+	}
+}
+
+void proxy_conn_free_all(struct proxy_server *p)
+{
+	while (p->clients)
+		proxy_conn_close(p, p->clients);
+	while (p->grave_conns) {
+		struct proxy_conn *c = p->grave_conns;
+
+		p->grave_conns = c->free_next;
+		c->free_next = p->free_conns;
+		p->free_conns = c;
+	}
+	while (p->free_conns) {
+		struct proxy_conn *c = p->free_conns;
+
+		p->free_conns = c->free_next;
+		free(c->in.p);
+		free(c->qh);
+		free(c->rh);
+		free(c);
+	}
+}

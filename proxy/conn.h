@@ -1,0 +1,32 @@
+/*
+ * conn.h - a client connection's life (conn.c): accept, the proxy's own replies,
+ * keep-alive reset, linger, close.  Below exchange.h, which drives it.
+ */
+#ifndef HUGINN_PROXY_CONN_H
+#define HUGINN_PROXY_CONN_H
+
+#include "proxy/engine.h"
+
+/* Accept every pending connection on l (or count and close those over the limit). */
+void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l);
+/* Close c (and release its upstream) to the graveyard; safe twice. */
+void proxy_conn_close(struct proxy_server *p, struct proxy_conn *c);
+/* Count c's status and write its access-log line. */
+void proxy_conn_count_status(struct proxy_server *p, struct proxy_conn *c);
+/* Shut our side and drain the client's until it closes or TL_LINGER ends. */
+void proxy_conn_linger(struct proxy_server *p, struct proxy_conn *c);
+/* The exchange cannot go on: count, close.  No status yet: 499 if the client left, else
+ * 502. */
+void proxy_conn_abort(struct proxy_server *p, struct proxy_conn *c, int client_gone);
+/* Ready for the next request on a kept-alive connection. */
+void proxy_conn_reset_next(struct proxy_server *p, struct proxy_conn *c);
+/* Answer status with a small body of our own; keep-alive only if may_keep allows.
+ * Returns 1 (progress, for the state machine). */
+int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int status, int may_keep);
+/* An exchange failed with status: answer it if no final response has started, else abort.
+ * Returns 1. */
+int proxy_conn_fail(struct proxy_server *p, struct proxy_conn *c, int status);
+/* Close every client and free the pool. */
+void proxy_conn_free_all(struct proxy_server *p);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * fingerprint_cmd.c - `huginn-proxy fingerprint FILE.pcap [--db p0f.fp]`.
+ *
+ * Reads a pcap/pcapng capture, runs every frame through the parser the XDP
+ * program runs (bpf/xdp_syn.h), and prints one line per client SYN, in file
+ * order, in p0f's log field style:
+ *
+ *   cli=IP/port|srv=IP/port|os=LABEL|dist=N|params=P|raw_sig=SIG
+ *
+ * os=??? without a match or without a database.  Needs no privileges.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bpf/xdp_syn.h"
+#include "proxy/fingerprint_cmd.h"
+#include "sys/file.h"
+#include "p0f/db.h"
+#include "p0f/match.h"
+#include "proxy/pcap.h"
+#include "p0f/sig.h"
+
+/* Captures and databases are read whole; refuse anything absurd. */
+#define CAPTURE_MAX (1024u << 20)
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: huginn-proxy fingerprint FILE.pcap [--db p0f.fp] [--mtu]\n"
+			"  Prints cli=|srv=|os=|dist=|params=|raw_sig= for every TCP SYN,\n"
+			"  as p0f 3.09b would (see docs/p0f.md); --mtu adds a\n"
+			"  cli=|srv=|link=|raw_mtu= line after each SYN with an MSS.\n");
+}
+
+/* Addresses as p0f prints them: IPv6 as eight unabbreviated hex groups. */
+static void addr_str(const struct huginn_syn_rec *rec, const unsigned char *a, char *buf,
+		     size_t len)
+{
+	if (rec->ip_ver == 4) {
+		snprintf(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	snprintf(buf, len, "%x:%x:%x:%x:%x:%x:%x:%x", a[0] << 8 | a[1], a[2] << 8 | a[3],
+		 a[4] << 8 | a[5], a[6] << 8 | a[7], a[8] << 8 | a[9], a[10] << 8 | a[11],
+		 a[12] << 8 | a[13], a[14] << 8 | a[15]);
+}
+
+static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_db *db, unsigned sig_flags,
+		      int mtu_lines)
+{
+	struct p0f_sig sig;
+	struct p0f_match m;
+	char cli[64], srv[64], raw[P0F_SIG_STR_MAX], os[P0F_DB_STR_MAX], dist[32],
+	    params[P0F_DB_STR_MAX];
+
+	if (p0f_sig_from_rec(rec, sig_flags, &sig) < 0)
+		return;
+	if (db) {
+		p0f_match_sig(db, &sig, &m);
+	} else {
+		memset(&m, 0, sizeof(m));
+		m.sig = m.label = -1;
+		m.dist = sig.dist;
+	}
+	addr_str(rec, rec->saddr, cli, sizeof(cli));
+	addr_str(rec, rec->daddr, srv, sizeof(srv));
+	if (p0f_sig_render(&sig, raw, sizeof(raw)) < 0 ||
+	    (db ? p0f_match_render_os(db, &m, os, sizeof(os)) : snprintf(os, sizeof(os), "???")) <
+		0 ||
+	    p0f_match_render_dist(&m, dist, sizeof(dist)) < 0 ||
+	    p0f_match_render_params(&sig, &m, params, sizeof(params)) < 0)
+		return; /* cannot happen with these buffer sizes */
+	printf("cli=%s/%u|srv=%s/%u|os=%s|dist=%s|params=%s|raw_sig=%s\n", cli, rec->sport, srv,
+	       rec->dport, os, dist, params, raw);
+	/*
+	 * p0f's mod=mtu observation: for a SYN that states an MSS, unless it
+	 * matched a tool ('!') signature, after which p0f drops the connection.
+	 */
+	if (mtu_lines && sig.mss && !(m.sig >= 0 && m.tool)) {
+		char link[P0F_DB_STR_MAX];
+		unsigned mtu = sig.mss + (sig.ip_ver == 4 ? 40u : 60u);
+
+		if (!db || p0f_match_mtu_link(db, &sig, &mtu, link, sizeof(link)) <= 0)
+			snprintf(link, sizeof(link), "???");
+		printf("cli=%s/%u|srv=%s/%u|link=%s|raw_mtu=%u\n", cli, rec->sport, srv, rec->dport,
+		       link, mtu);
+	}
+}
+
+static int run(const char *path, const struct p0f_db *db, unsigned sig_flags, int mtu_lines)
+{
+	struct pcap pc;
+	struct pcap_pkt pkt;
+	char *buf;
+	size_t len;
+	int rc;
+
+	rc = file_read_all(path, CAPTURE_MAX, &buf, &len);
+	if (rc < 0) {
+		fprintf(stderr, "huginn-proxy fingerprint: %s: %s\n", path, strerror(-rc));
+		return 1;
+	}
+	rc = pcap_open(&pc, buf, len);
+	while (rc == 0 && (rc = pcap_next(&pc, &pkt)) == 1) {
+		struct huginn_syn_rec rec;
+		uint32_t ip_off;
+		int kind = pcap_frame(pkt.linktype, pkt.data, pkt.caplen, &ip_off), st;
+		const unsigned char *end = pkt.data + pkt.caplen;
+
+		rc = 0;
+		if (kind == -EPROTONOSUPPORT) {
+			fprintf(stderr,
+				"huginn-proxy fingerprint: %s: offset %zu: link type %u is not "
+				"supported (Ethernet, Linux cooked v1/v2, raw IP are)\n",
+				path, pkt.off, pkt.linktype);
+			free(buf);
+			return 1;
+		}
+		if (kind <= 0)
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		if (kind == PCAP_FRAME_ETH)
+			st = huginn_parse_frame(pkt.data, end, &rec);
+		else
+			st = huginn_parse_ip(pkt.data + ip_off, end, &rec);
+		/* The parser's verdict is the one SYN rule of the live path too (the XDP
+		 * program runs the same code): no check of our own here. */
+		if (st != HUGINN_PARSE_SYN)
+			continue;
+		print_syn(&rec, db, sig_flags, mtu_lines);
+	}
+	if (rc < 0) {
+		fflush(stdout);
+		fprintf(stderr, "huginn-proxy fingerprint: %s: offset %zu: %s\n", path, pc.err_off,
+			pc.err ? pc.err : strerror(-rc));
+		free(buf);
+		return 1;
+	}
+	free(buf);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "huginn-proxy fingerprint: writing output: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int proxy_fingerprint_cmd_main(int argc, char **argv)
+{
+	const char *file = NULL, *dbpath = NULL;
+	struct p0f_db *db = NULL;
+	unsigned sig_flags = 0;
+	int i, rc, mtu_lines = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			dbpath = argv[++i];
+		} else if (!strcmp(argv[i], "--emulate-p0f-bugs")) {
+			/* Test aid: reproduce p0f's ack+/opt+ bugs (docs/p0f.md). */
+			sig_flags |= P0F_SIG_P0F_BUGS;
+		} else if (!strcmp(argv[i], "--mtu")) {
+			mtu_lines = 1;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage();
+			return 0;
+		} else if (argv[i][0] == '-' || file) {
+			usage();
+			return 2;
+		} else {
+			file = argv[i];
+		}
+	}
+	if (!file) {
+		usage();
+		return 2;
+	}
+	if (dbpath) {
+		char err[512];
+
+		/* The same loader as the accept hook: a label unsafe in a header is refused. */
+		rc = p0f_db_load(dbpath, &db, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "huginn-proxy fingerprint: %s\n", err);
+			return 1;
+		}
+	}
+	rc = run(file, db, sig_flags, mtu_lines);
+	free(db);
+	return rc;
+}

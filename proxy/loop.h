@@ -1,0 +1,35 @@
+/*
+ * loop.h - the engine's leaf services (loop.c): clock, timer lists, epoll registration,
+ * the log hook and the graveyard.  Nothing here calls another engine module.
+ */
+#ifndef HUGINN_PROXY_LOOP_H
+#define HUGINN_PROXY_LOOP_H
+
+#include <stdint.h>
+
+#include "proxy/engine.h"
+#include "sys/log.h"
+
+/* Format and hand one line to opts.log (no-op without one). */
+void proxy_loop_logf(struct proxy_server *p, enum log_level lv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Arm t on list (deadline now + that list's duration), moving it if armed elsewhere. */
+void proxy_loop_timer_arm(struct proxy_server *p, struct proxy_timer *t, enum proxy_tl list);
+/* Take t off its list; no-op when not armed. */
+void proxy_loop_timer_disarm(struct proxy_timer *t);
+/* The next expired timer, disarmed, with the list it was on in *list; NULL when none.
+ * The list tells the caller which kind of object owns the timer. */
+struct proxy_timer *proxy_loop_timer_expired(struct proxy_server *p, enum proxy_tl *list);
+/* Milliseconds epoll_wait may sleep: until the first deadline, the tick or the drain end. */
+int proxy_loop_next_timeout(struct proxy_server *p);
+/* Read the monotonic clock into p->now_us / now_ms. */
+void proxy_loop_clock_update(struct proxy_server *p);
+
+/* EPOLL_CTL_ADD fd with events ev and data ptr: 0 or -errno. */
+int proxy_loop_ep_add(struct proxy_server *p, int fd, uint32_t ev, void *ptr);
+
+/* Objects closed during the last batch of events back to their free lists. */
+void proxy_loop_reap_graves(struct proxy_server *p);
+
+#endif

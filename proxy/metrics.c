@@ -1,0 +1,169 @@
+/*
+ * metrics.c - shared per-worker counters and their Prometheus text form.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "proxy/metrics.h"
+
+struct proxy_metrics *proxy_metrics_create(unsigned int workers)
+{
+	struct proxy_metrics *m;
+	size_t len;
+
+	if (workers == 0 || workers > 1024) {
+		errno = EINVAL;
+		return NULL;
+	}
+	len = sizeof(*m) + (size_t)workers * sizeof(struct proxy_metrics_slot);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	/* Anonymous mappings are zero-filled: every counter starts at 0. */
+	m->n_slots = workers;
+	m->map_len = len;
+	return m;
+}
+
+void proxy_metrics_destroy(struct proxy_metrics *m)
+{
+	if (m)
+		munmap(m, m->map_len);
+}
+
+void proxy_metrics_reset_gauges(struct proxy_metrics *m, unsigned int worker)
+{
+	struct proxy_metrics_slot *s;
+
+	if (!m || worker >= m->n_slots)
+		return;
+	s = &m->slot[worker];
+	s->active_clients = 0;
+	s->active_upstreams = 0;
+	s->idle_upstreams = 0;
+	s->up = 0;
+}
+
+struct out {
+	char *p;
+	size_t cap, len;
+	int full;
+};
+
+/* Append one line; once a line does not fit nothing more is appended, so the text
+ * always ends with a whole line. */
+__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len) {
+		o->full = 1;
+		if (o->cap > o->len)
+			o->p[o->len] = '\0';
+		return;
+	}
+	o->len += (size_t)n;
+}
+
+static const char *const uerr_names[PROXY_UERR_N] = {
+    [PROXY_UERR_REFUSED] = "refused",
+    [PROXY_UERR_CONNECT] = "connect",
+    [PROXY_UERR_CONNECT_TIMEOUT] = "connect_timeout",
+    [PROXY_UERR_RESET] = "reset",
+    [PROXY_UERR_BAD_RESPONSE] = "bad_response",
+    [PROXY_UERR_TIMEOUT] = "timeout",
+};
+
+#define SUM(field)                                                                                 \
+	({                                                                                         \
+		uint64_t s_ = 0;                                                                   \
+		for (unsigned int i_ = 0; i_ < m->n_slots; i_++)                                   \
+			s_ += (uint64_t)m->slot[i_].field;                                         \
+		s_;                                                                                \
+	})
+
+static void counter(struct out *o, const char *name, const char *help, uint64_t v)
+{
+	put(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name,
+	    (unsigned long long)v);
+}
+
+static void gauge(struct out *o, const char *name, const char *help, int64_t v)
+{
+	put(o, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", name, help, name, name, (long long)v);
+}
+
+size_t proxy_metrics_render(const struct proxy_metrics *m, char *out, size_t cap)
+{
+	struct out o = {out, cap, 0, 0};
+	int64_t g;
+
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	put(&o, "# HELP huginn_requests_total Responses sent to clients, by status code.\n"
+		"# TYPE huginn_requests_total counter\n");
+	for (int c = HTTP_METRICS_STATUS_MIN; c <= HTTP_METRICS_STATUS_MAX; c++) {
+		uint64_t v = SUM(status[c - HTTP_METRICS_STATUS_MIN]);
+
+		if (v)
+			put(&o, "huginn_requests_total{code=\"%d\"} %llu\n", c,
+			    (unsigned long long)v);
+	}
+	put(&o, "# HELP huginn_upstream_errors_total Upstream failures, by kind.\n"
+		"# TYPE huginn_upstream_errors_total counter\n");
+	for (int k = 0; k < PROXY_UERR_N; k++)
+		put(&o, "huginn_upstream_errors_total{kind=\"%s\"} %llu\n", uerr_names[k],
+		    (unsigned long long)SUM(upstream_err[k]));
+	counter(&o, "huginn_connections_accepted_total", "Client connections accepted.",
+		SUM(accepted));
+	counter(&o, "huginn_connections_rejected_total",
+		"Client connections answered 503 because max_connections was reached.",
+		SUM(rejected));
+	put(&o,
+	    "# HELP huginn_bytes_received_total Bytes read, by peer.\n"
+	    "# TYPE huginn_bytes_received_total counter\n"
+	    "huginn_bytes_received_total{peer=\"client\"} %llu\n"
+	    "huginn_bytes_received_total{peer=\"upstream\"} %llu\n",
+	    (unsigned long long)SUM(client_bytes_in), (unsigned long long)SUM(upstream_bytes_in));
+	put(&o,
+	    "# HELP huginn_bytes_sent_total Bytes written, by peer.\n"
+	    "# TYPE huginn_bytes_sent_total counter\n"
+	    "huginn_bytes_sent_total{peer=\"client\"} %llu\n"
+	    "huginn_bytes_sent_total{peer=\"upstream\"} %llu\n",
+	    (unsigned long long)SUM(client_bytes_out), (unsigned long long)SUM(upstream_bytes_out));
+	counter(&o, "huginn_upstream_connections_opened_total", "Upstream connections opened.",
+		SUM(upstream_connects));
+	counter(&o, "huginn_upstream_connections_reused_total",
+		"Requests sent on a pooled keep-alive upstream connection.", SUM(upstream_reused));
+	counter(&o, "huginn_spoofed_headers_total",
+		"Client-supplied x-tcp-* headers removed before forwarding.", SUM(spoofed));
+	counter(&o, "huginn_config_reloads_total", "Successful configuration reloads (per worker).",
+		SUM(reloads));
+	counter(&o, "huginn_config_reload_failures_total",
+		"Reloads rejected because the new configuration was invalid (per worker).",
+		SUM(reload_failures));
+	counter(&o, "huginn_access_log_dropped_total",
+		"Access-log lines dropped: stdout stopped taking them and the buffer was full, "
+		"or writing failed.",
+		SUM(access_log_dropped));
+	g = (int64_t)SUM(active_clients);
+	gauge(&o, "huginn_active_client_connections", "Open client connections.", g);
+	g = (int64_t)SUM(active_upstreams);
+	gauge(&o, "huginn_active_upstream_connections",
+	      "Open upstream connections (busy and idle).", g);
+	g = (int64_t)SUM(idle_upstreams);
+	gauge(&o, "huginn_idle_upstream_connections", "Idle pooled upstream connections.", g);
+	g = (int64_t)SUM(up);
+	gauge(&o, "huginn_workers_up", "Worker processes running.", g);
+	return o.len;
+}

@@ -1,0 +1,99 @@
+/*
+ * test_agent_link.c - the pure rules of agent/link.h, from the ownership contract
+ * (docs/agent.md): a pinned XDP link on our interface is ours to take over, one elsewhere
+ * is a stale pin, anything else at that path is refused; any program attached that is
+ * not behind our link is foreign; a link in another mode is detached first; on exit the
+ * agent detaches only a link that still runs its own program.
+ */
+#include <string.h>
+#include <linux/if_link.h>
+
+#include "agent/link.h"
+#include "test/harness.h"
+
+static void test_found(void)
+{
+	is_int(agent_link_found_plan(1, 4, 4, XDP_FLAGS_DRV_MODE), AGENT_LINK_FOUND_OURS,
+	       "XDP link on our interface, running: ours");
+	is_int(agent_link_found_plan(1, 4, 4, XDP_FLAGS_SKB_MODE), AGENT_LINK_FOUND_OURS,
+	       "XDP link on our interface, generic mode: ours");
+	is_int(agent_link_found_plan(1, 5, 4, XDP_FLAGS_DRV_MODE), AGENT_LINK_FOUND_STALE,
+	       "XDP link on another interface: stale pin");
+	is_int(agent_link_found_plan(1, 0, 4, 0), AGENT_LINK_FOUND_STALE,
+	       "detached XDP link: stale pin");
+	is_int(agent_link_found_plan(1, 4, 4, 0), AGENT_LINK_FOUND_STALE,
+	       "XDP link here whose program does not run here: stale pin");
+	is_int(agent_link_found_plan(0, 4, 4, XDP_FLAGS_DRV_MODE), AGENT_LINK_FOUND_BAD,
+	       "not an XDP link: refused");
+	is_int(agent_link_found_plan(0, 0, 4, 0), AGENT_LINK_FOUND_BAD, "unreadable link: refused");
+}
+
+static void test_foreign(void)
+{
+	struct nl_link l;
+
+	memset(&l, 0, sizeof(l));
+	is_int(agent_link_foreign(&l, 0), 0, "nothing attached: nothing foreign");
+	is_int(agent_link_foreign(&l, 9), 0, "nothing attached, ours named: nothing foreign");
+	l.drv_prog_id = l.xdp_prog_id = 9;
+	is_int(agent_link_foreign(&l, 9), 0, "only ours (driver mode)");
+	is_int(agent_link_foreign(&l, 0), 9, "a program and no link of ours: foreign");
+	is_int(agent_link_foreign(&l, 8), 9, "another program than ours: foreign");
+	memset(&l, 0, sizeof(l));
+	l.skb_prog_id = l.xdp_prog_id = 12;
+	is_int(agent_link_foreign(&l, 12), 0, "only ours (generic mode)");
+	is_int(agent_link_foreign(&l, 0), 12, "generic-mode stranger");
+	memset(&l, 0, sizeof(l));
+	l.drv_prog_id = 9;
+	l.skb_prog_id = 12;
+	is_int(agent_link_foreign(&l, 9), 12, "ours in driver mode, a stranger in generic");
+	is_int(agent_link_foreign(&l, 12), 9, "ours in generic mode, a stranger in driver");
+	memset(&l, 0, sizeof(l));
+	l.hw_prog_id = 3;
+	is_int(agent_link_foreign(&l, 9), 3, "offloaded stranger");
+}
+
+static void test_attach(void)
+{
+	is_int(agent_link_attach_plan(0, 0, XDP_FLAGS_DRV_MODE), AGENT_LINK_ATTACH_NEW,
+	       "no link of ours: new link");
+	is_int(agent_link_attach_plan(0, XDP_FLAGS_DRV_MODE, XDP_FLAGS_DRV_MODE),
+	       AGENT_LINK_ATTACH_NEW, "no link of ours (a mode left over): new link");
+	is_int(agent_link_attach_plan(1, XDP_FLAGS_DRV_MODE, XDP_FLAGS_DRV_MODE),
+	       AGENT_LINK_ATTACH_TAKEOVER, "our link, same mode: take over, no gap");
+	is_int(agent_link_attach_plan(1, XDP_FLAGS_SKB_MODE, XDP_FLAGS_SKB_MODE),
+	       AGENT_LINK_ATTACH_TAKEOVER, "our link, generic both: take over");
+	is_int(agent_link_attach_plan(1, XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE),
+	       AGENT_LINK_ATTACH_REMODE, "our link in generic, native wanted: detach first");
+	is_int(agent_link_attach_plan(1, XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE),
+	       AGENT_LINK_ATTACH_REMODE, "our link in native, generic wanted: detach first");
+}
+
+static void release(uint32_t lprog, uint32_t lif, uint32_t ours, uint32_t pin, uint32_t link,
+		    int leave, int unlink_pin, int detach, const char *what)
+{
+	struct agent_link_release r = agent_link_release_plan(lprog, lif, ours, pin, link);
+
+	is_int(r.leave, leave, "%s: leave", what);
+	is_int(r.unlink_pin, unlink_pin, "%s: unlink pin", what);
+	is_int(r.detach, detach, "%s: detach", what);
+}
+
+static void test_release(void)
+{
+	release(20, 4, 20, 7, 7, 0, 1, 1, "still ours, pinned, attached: unpin and detach");
+	release(21, 4, 20, 7, 7, 1, 0, 0, "a successor swapped in: leave everything");
+	release(21, 0, 20, 0, 7, 1, 0, 0, "a successor's link, detached: still leave it");
+	release(20, 4, 20, 8, 7, 0, 0, 1, "pin names another link: keep the pin, detach ours");
+	release(20, 4, 20, 0, 7, 0, 0, 1, "no pin any more: detach");
+	release(20, 0, 20, 7, 7, 0, 1, 0, "already detached: unpin only");
+}
+
+int main(void)
+{
+	test_found();
+	test_foreign();
+	test_attach();
+	test_release();
+	return done_testing();
+}

@@ -1,0 +1,366 @@
+/*
+ * test_proxy_synhook.c - the proxy's side of the pinned maps: trust rules, lookups through
+ * real pinned maps (root), re-opening after recreation, header formatting.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test/harness.h"
+#include "proxy/synhook.h"
+#include "sys/bpf.h"
+#include "sys/synmap.h"
+
+#define SEC_NS 1000000000ull
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SEC_NS + (uint64_t)ts.tv_nsec;
+}
+
+/* A Linux-like SYN record: mss 1460, sok, ts, nop, ws 7. */
+static void linux_rec(struct huginn_syn_rec *r, const char *ip, uint16_t port, uint64_t ts)
+{
+	static const uint8_t opts[20] = {2,    4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+					 0x10, 0, 0,	0,    0, 0, 1, 3,  3, 7};
+
+	memset(r, 0, sizeof(*r));
+	r->ts_ns = ts;
+	if (strchr(ip, ':')) {
+		r->ip_ver = 6;
+		inet_pton(AF_INET6, ip, r->saddr);
+		r->ip_hdr_len = 40;
+	} else {
+		r->ip_ver = 4;
+		inet_pton(AF_INET, ip, r->saddr);
+		r->ip_hdr_len = 20;
+		r->ip_flags = HUGINN_IP_DF | HUGINN_IP_ID_NZ;
+		r->ip_id = 0x1234;
+	}
+	r->sport = port;
+	r->dport = 80;
+	r->ttl = 64;
+	r->seq = 1;
+	r->win = 64240;
+	r->tcp_doff = 40;
+	r->tcp_flags = HUGINN_TCP_SYN;
+	r->opt_len = 20;
+	memcpy(r->opts, opts, sizeof(opts));
+}
+
+static socklen_t peer(struct sockaddr_storage *ss, const char *ip, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(ip, ':')) {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons(port);
+		inet_pton(AF_INET6, ip, &s->sin6_addr);
+		return sizeof(*s);
+	}
+	struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+	s->sin_family = AF_INET;
+	s->sin_port = htons(port);
+	inet_pton(AF_INET, ip, &s->sin_addr);
+	return sizeof(*s);
+}
+
+static void test_check(void)
+{
+	struct sockaddr_storage ss;
+	struct huginn_syn_rec r;
+	uint64_t now = 100 * SEC_NS, age = 5 * SEC_NS;
+	socklen_t len;
+
+	len = peer(&ss, "10.0.0.2", 40000);
+	linux_rec(&r, "10.0.0.2", 40000, now - SEC_NS);
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_HIT, "fresh v4 hit");
+	r.ts_ns = now - 6 * SEC_NS;
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_STALE,
+	       "older than max age: stale");
+	r.ts_ns = now + 3 * SEC_NS;
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_MALFORMED,
+	       "captured in the future: malformed");
+	linux_rec(&r, "10.0.0.3", 40000, now);
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_MALFORMED,
+	       "record of another address under this key: malformed");
+	linux_rec(&r, "10.0.0.2", 40001, now);
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_MALFORMED,
+	       "record of another port: malformed");
+	linux_rec(&r, "10.0.0.2", 40000, now);
+	r.opt_len = 41;
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_MALFORMED,
+	       "opt_len beyond 40: malformed");
+	linux_rec(&r, "10.0.0.2", 40000, now);
+	r.tcp_flags = HUGINN_TCP_SYN | HUGINN_TCP_ACK;
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_MALFORMED,
+	       "a SYN-ACK record: malformed");
+	linux_rec(&r, "10.0.0.2", 40000, now);
+	r.ip_ver = 6;
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_MALFORMED,
+	       "family differs from the peer's: malformed");
+
+	/* An IPv4 client accepted on a [::] socket arrives as ::ffff:a.b.c.d. */
+	len = peer(&ss, "::ffff:10.0.0.2", 40000);
+	linux_rec(&r, "10.0.0.2", 40000, now);
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_HIT,
+	       "v4-mapped peer checked as IPv4");
+	len = peer(&ss, "fd00::2", 40000);
+	linux_rec(&r, "fd00::2", 40000, now);
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_HIT, "v6 hit");
+	r.saddr[15] ^= 1;
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, age), SYNMAP_MALFORMED,
+	       "v6 address differs in the last byte: malformed");
+}
+
+static void test_format(void)
+{
+	struct huginn_syn_rec r;
+	char out[PROXY_HOOK_LINES_MAX];
+	int n;
+
+	linux_rec(&r, "10.0.0.2", 40000, 0);
+	n = proxy_synhook_format(&r, NULL, out, sizeof(out));
+	ok(n > 0, "format without a database");
+	is_str(out, "x-tcp-p0f: 4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0\r\n",
+	       "x-tcp-p0f line of a Linux-like SYN");
+	is_int(proxy_synhook_format(&r, NULL, out, 20), -ENOSPC, "too small a buffer: -ENOSPC");
+	r.ip_ver = 9;
+	ok(proxy_synhook_format(&r, NULL, out, sizeof(out)) < 0, "impossible record refused");
+}
+
+static void test_format_db(void)
+{
+	struct proxy_synhook fp;
+	struct huginn_syn_rec r;
+	char out[PROXY_HOOK_LINES_MAX], err[256];
+
+	if (access("/etc/p0f/p0f.fp", R_OK) != 0) {
+		skip("SKIPPED: /etc/p0f/p0f.fp not installed (apt-get install p0f)");
+		return;
+	}
+	is_int(
+	    proxy_synhook_create(&fp, "/nonexistent", SEC_NS, "/etc/p0f/p0f.fp", err, sizeof(err)),
+	    0, "hook with Debian's p0f.fp");
+	linux_rec(&r, "10.0.0.2", 40000, 0);
+	ok(proxy_synhook_format(&r, fp.db, out, sizeof(out)) > 0, "format with a database");
+	is_str(out,
+	       "x-tcp-p0f: 4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0\r\n"
+	       "x-tcp-p0f-os: os=Linux 2.2.x-3.x|dist=0|params=generic\r\n",
+	       "OS line for a Linux-like SYN");
+	/* Safe twice: the first call leaves nothing to free or close (NULL pointers, -1 fds),
+	 * so the second has nothing to act on (ASan would report a double free). */
+	proxy_synhook_destroy(&fp);
+	ok(fp.db == NULL && fp.stats == NULL && fp.map.fd_v4 == -1 && fp.map.fd_v6 == -1,
+	   "destroy leaves no pointer and no fd behind");
+	proxy_synhook_destroy(&fp);
+	ok(fp.db == NULL && fp.stats == NULL && fp.map.fd_v4 == -1 && fp.map.fd_v6 == -1,
+	   "destroy twice is safe");
+
+	is_int(proxy_synhook_create(&fp, "/x", SEC_NS, "/nonexistent/p0f.fp", err, sizeof(err)),
+	       -ENOENT, "missing database: -ENOENT");
+	ok(strstr(err, "/nonexistent/p0f.fp") != NULL, "error names the file: %s", err);
+
+	/* A label is copied into a header: a CR in it must not reach the backend. */
+	{
+		static const char db_text[] =
+		    "classes = win,unix,other\n"
+		    "[tcp:request]\n"
+		    "label = s:unix:Linux:3.x\rX-Evil: 1\n"
+		    "sig = *:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0\n";
+		char path[] = "/tmp/huginn-test-fp-db.XXXXXX";
+		int fd = mkstemp(path);
+
+		ok(fd >= 0 &&
+		       write(fd, db_text, sizeof(db_text) - 1) == (ssize_t)sizeof(db_text) - 1,
+		   "write a p0f.fp with a CR inside a label");
+		if (fd >= 0)
+			close(fd);
+		is_int(proxy_synhook_create(&fp, "/x", SEC_NS, path, err, sizeof(err)), -EINVAL,
+		       "label with a CR: refused");
+		ok(strstr(err, ":3: label holds byte 0x0d") != NULL, "error names the line: %s",
+		   err);
+		unlink(path);
+	}
+}
+
+/* Pin maps shaped like the agent's under dir; returns 0 or -errno. */
+static int make_maps(const char *dir, uint32_t entries, int fds[2])
+{
+	const uint32_t rec = sizeof(struct huginn_syn_rec);
+	char path[256];
+
+	fds[0] = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "t4", sizeof(struct huginn_syn_key_v4), rec,
+				entries, 0);
+	fds[1] = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "t6", sizeof(struct huginn_syn_key_v6), rec,
+				entries, 0);
+	if (fds[0] < 0 || fds[1] < 0)
+		return -EPERM;
+	snprintf(path, sizeof(path), "%s/%s", dir, HUGINN_MAP_SYN_V4);
+	unlink(path);
+	if (bpf_obj_pin(fds[0], path) < 0)
+		return -EIO;
+	snprintf(path, sizeof(path), "%s/%s", dir, HUGINN_MAP_SYN_V6);
+	unlink(path);
+	if (bpf_obj_pin(fds[1], path) < 0)
+		return -EIO;
+	return 0;
+}
+
+static void put_rec(int fd4, int fd6, const struct huginn_syn_rec *r)
+{
+	if (r->ip_ver == 4) {
+		struct huginn_syn_key_v4 k = {0};
+
+		memcpy(&k.addr, r->saddr, 4);
+		huginn_put_port(&k.port, r->sport);
+		bpf_map_update(fd4, &k, r, BPF_ANY);
+	} else {
+		struct huginn_syn_key_v6 k = {0};
+
+		memcpy(k.addr, r->saddr, 16);
+		huginn_put_port(&k.port, r->sport);
+		bpf_map_update(fd6, &k, r, BPF_ANY);
+	}
+}
+
+static void test_pinned(void)
+{
+	char dir[] = "/tmp/huginn-test-fp.XXXXXX";
+	struct sockaddr_storage ss;
+	struct huginn_syn_rec r, got;
+	struct synmap m;
+	socklen_t len;
+	uint64_t now = mono_ns();
+	int fds[2], fds2[2];
+	char path_buf[400];
+
+	if (geteuid() != 0) {
+		skip("SKIPPED: pinned map lookups need root");
+		return;
+	}
+	if (!mkdtemp(dir) || mount("bpf", dir, "bpf", 0, NULL) != 0) {
+		ok(0, "mount a private bpffs at %s", dir);
+		return;
+	}
+	synmap_init(&m, dir, 5 * SEC_NS);
+	is_int(synmap_open(&m), -ENOENT, "no pins yet: -ENOENT (agent not started)");
+	is_int(synmap_lookup(&m, (struct sockaddr *)&ss, sizeof(ss), now, &got), SYNMAP_ERROR,
+	       "lookup with maps closed: error");
+	is_int(make_maps(dir, 64, fds), 0, "pin agent-shaped maps");
+	is_int(synmap_open(&m), 0, "open pinned maps read-only");
+
+	linux_rec(&r, "10.1.2.3", 51000, now);
+	put_rec(fds[0], fds[1], &r);
+	len = peer(&ss, "10.1.2.3", 51000);
+	is_int(synmap_lookup(&m, (struct sockaddr *)&ss, len, mono_ns(), &got), SYNMAP_HIT,
+	       "v4 lookup hits");
+	ok(memcmp(&got, &r, sizeof(r)) == 0, "record read back intact");
+	len = peer(&ss, "::ffff:10.1.2.3", 51000);
+	is_int(synmap_lookup(&m, (struct sockaddr *)&ss, len, mono_ns(), &got), SYNMAP_HIT,
+	       "v4-mapped peer found in the v4 map");
+	len = peer(&ss, "10.1.2.3", 51001);
+	is_int(synmap_lookup(&m, (struct sockaddr *)&ss, len, mono_ns(), &got), SYNMAP_MISS,
+	       "other port: miss");
+	linux_rec(&r, "fd00::9", 52000, now - 10 * SEC_NS);
+	put_rec(fds[0], fds[1], &r);
+	len = peer(&ss, "fd00::9", 52000);
+	is_int(synmap_lookup(&m, (struct sockaddr *)&ss, len, mono_ns(), &got), SYNMAP_STALE,
+	       "v6 record 10 s old: stale");
+	/* A record stored under another peer's key: the map is input, not truth. */
+	{
+		struct huginn_syn_key_v4 k = {0};
+
+		linux_rec(&r, "10.9.9.9", 1234, now);
+		inet_pton(AF_INET, "10.1.2.4", &k.addr);
+		huginn_put_port(&k.port, 51000);
+		bpf_map_update(fds[0], &k, &r, BPF_ANY);
+		len = peer(&ss, "10.1.2.4", 51000);
+		is_int(synmap_lookup(&m, (struct sockaddr *)&ss, len, mono_ns(), &got),
+		       SYNMAP_MALFORMED, "record naming another peer: malformed");
+	}
+	{
+		struct huginn_syn_key_v4 k = {0};
+		int w = bpf_map_update(m.fd_v4, &k, &r, BPF_ANY);
+
+		is_int(w, -EPERM, "the proxy's fd is read-only: update refused");
+	}
+
+	is_int(synmap_refresh(&m), 0, "refresh with unchanged pins: 0");
+	is_int(make_maps(dir, 128, fds2), 0, "agent recreates the maps with a new capacity");
+	is_int(synmap_refresh(&m), 1, "refresh notices new map ids and re-opens");
+	linux_rec(&r, "10.1.2.3", 51000, mono_ns());
+	put_rec(fds2[0], fds2[1], &r);
+	len = peer(&ss, "10.1.2.3", 51000);
+	is_int(synmap_lookup(&m, (struct sockaddr *)&ss, len, mono_ns(), &got), SYNMAP_HIT,
+	       "lookups go to the new maps");
+
+	/*
+	 * Maps of the right sizes but a per-CPU type: a lookup would copy one value per CPU
+	 * into a one-value buffer.  They must be refused, not read.
+	 */
+	{
+		char sub[300];
+		struct synmap pm;
+		struct synmap_counters c;
+		int pc[3];
+
+		snprintf(sub, sizeof(sub), "%s/percpu", dir);
+		mkdir(sub, 0700);
+		pc[0] = bpf_map_create(BPF_MAP_TYPE_LRU_PERCPU_HASH, "p4",
+				       sizeof(struct huginn_syn_key_v4), sizeof(r), 64, 0);
+		pc[1] = bpf_map_create(BPF_MAP_TYPE_LRU_PERCPU_HASH, "p6",
+				       sizeof(struct huginn_syn_key_v6), sizeof(r), 64, 0);
+		pc[2] = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ps", 4, 8, HUGINN_STAT_MAX, 0);
+		snprintf(path_buf, sizeof(path_buf), "%s/%s", sub, HUGINN_MAP_SYN_V4);
+		bpf_obj_pin(pc[0], path_buf);
+		snprintf(path_buf, sizeof(path_buf), "%s/%s", sub, HUGINN_MAP_SYN_V6);
+		bpf_obj_pin(pc[1], path_buf);
+		synmap_init(&pm, sub, 5 * SEC_NS);
+		is_int(synmap_open(&pm), -EPROTO, "per-CPU SYN maps of the right sizes: -EPROTO");
+		synmap_close(&pm);
+		/* Right SYN maps, per-CPU counters: fingerprints work, the counters are skipped. */
+		close(pc[0]);
+		close(pc[1]);
+		is_int(make_maps(sub, 64, pc), 0,
+		       "agent-shaped SYN maps next to a per-CPU syn_stats");
+		snprintf(path_buf, sizeof(path_buf), "%s/%s", sub, HUGINN_MAP_STATS);
+		bpf_obj_pin(pc[2], path_buf);
+		is_int(synmap_open(&pm), 0, "SYN maps open");
+		ok(pm.fd_stats < 0, "the per-CPU syn_stats is not used");
+		ok(synmap_read_counters(&pm, &c) < 0 && c.stats[0] == 0,
+		   "counters it could not read stay 0");
+		synmap_close(&pm);
+		close(pc[0]);
+		close(pc[1]);
+		close(pc[2]);
+	}
+
+	synmap_close(&m);
+	synmap_close(&m);
+	ok(!synmap_is_open(&m), "close twice is safe");
+	close(fds[0]);
+	close(fds[1]);
+	close(fds2[0]);
+	close(fds2[1]);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_check();
+	test_format();
+	test_format_db();
+	test_pinned();
+	return done_testing();
+}
