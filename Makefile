@@ -104,7 +104,7 @@ FORCE:
 $(BPF_OBJ): bpf/xdp_syn.c bpf/xdp_syn.h
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $<"
-	$(Q)$(CLANG) -O2 -target bpf -Wall -Werror -I$(ARCH_INC) -c $< -o $@
+	$(Q)$(CLANG) -O2 -g -target bpf -Wall -Werror -I$(ARCH_INC) -c $< -o $@
 
 # Sanitizer builds: the library, both mains and the unit tests, with the host compiler.
 $(BUILD)/san/%.o: %.c $(HDRS)

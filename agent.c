@@ -772,6 +772,10 @@ static int run(char **envp)
 			err == -EPERM ? " (needs CAP_BPF, or root)" : "");
 		goto out;
 	}
+	if (a.obj.btf_err)
+		log_warn("the kernel refused the maps' BTF (%s): maps created without type "
+			 "information, so bpftool map dump prints raw bytes; capture is unaffected",
+			 err_str(a.obj.btf_err));
 	if (pin_maps_early(&a) || write_config(&a) || load_prog(&a))
 		goto out_tmp;
 	if (attach(&a))
