@@ -88,7 +88,7 @@ int xdp_syn(struct xdp_md *ctx)
 {
 	const void *data = (const void *)(long)ctx->data;
 	const void *data_end = (const void *)(long)ctx->data_end;
-	struct huginn_syn_rec rec = {};
+	struct huginn_syn_rec rec; /* written by the parser only for a SYN (see xdp_syn.h) */
 	struct huginn_config *cfg;
 	__u32 zero = 0;
 	long err;

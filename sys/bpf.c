@@ -310,6 +310,25 @@ int bpf_prog_test_run(int prog_fd, const void *data_in, uint32_t size_in, void *
 	return r;
 }
 
+int bpf_prog_test_time(int prog_fd, const void *data_in, uint32_t size_in, uint32_t repeat,
+		       uint32_t *retval, uint32_t *duration_ns)
+{
+	union bpf_attr a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)prog_fd;
+	a.test.data_in = ptr_u64(data_in);
+	a.test.data_size_in = size_in;
+	a.test.repeat = repeat;
+	r = sys_bpf(BPF_PROG_TEST_RUN, &a);
+	if (r == 0) {
+		*retval = a.test.retval;
+		*duration_ns = a.test.duration;
+	}
+	return r;
+}
+
 int bpf_fs_check(const char *path)
 {
 	struct statfs st;

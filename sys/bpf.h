@@ -105,6 +105,14 @@ int bpf_link_detach(int link_fd);
 int bpf_prog_test_run(int prog_fd, const void *data_in, uint32_t size_in, void *data_out,
 		      uint32_t *size_out, uint32_t *retval, uint32_t repeat);
 
+/*
+ * BPF_PROG_TEST_RUN for timing: repeat runs on data_in, output discarded.
+ * *duration_ns gets the kernel's mean time per run (its own clock around the
+ * program, so the syscall is not in it); *retval the last return value.
+ */
+int bpf_prog_test_time(int prog_fd, const void *data_in, uint32_t size_in, uint32_t repeat,
+		       uint32_t *retval, uint32_t *duration_ns);
+
 /* 0 if path is on a bpffs mount, -ENOTSUP if it is on another filesystem, -errno of statfs. */
 int bpf_fs_check(const char *path);
 
