@@ -49,7 +49,7 @@ endif
 # Keep intermediate objects: relinking a test must not recompile the library.
 .SECONDARY:
 
-.PHONY: all deps test-deps test unit e2e fuzz fuzz-smoke san clean install demo bench fmt
+.PHONY: all deps test-deps test unit e2e fuzz fuzz-smoke san clean install demo bench bench-xdp fmt
 
 all: deps $(AGENT) $(PROXY) $(BPF_OBJ)
 
@@ -104,7 +104,7 @@ FORCE:
 $(BPF_OBJ): bpf/xdp_syn.c bpf/xdp_syn.h
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $<"
-	$(Q)$(CLANG) -O2 -target bpf -Wall -Werror -I$(ARCH_INC) -c $< -o $@
+	$(Q)$(CLANG) -O2 -g -target bpf -Wall -Werror -I$(ARCH_INC) -c $< -o $@
 
 # Sanitizer builds: the library, both mains and the unit tests, with the host compiler.
 $(BUILD)/san/%.o: %.c $(HDRS)
@@ -170,6 +170,16 @@ demo: all
 bench: all
 	$(Q)sh scripts/deps.sh bench
 	$(Q)BUILD=$(BUILD) sh bench/run.sh
+
+# Per-packet cost of the XDP program against an empty one (bench/README.md); needs root.
+BENCH_XDP_SRCS := bench/xdp_cost.c sys/bpf.c sys/btf.c sys/elf.c sys/file.c sys/obj.c
+$(BUILD)/bench/xdp_cost: $(BENCH_XDP_SRCS) $(HDRS) $(BUILD)/blob.o
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(HOST_CC) -O2 $(WARN) $(DEFS) $(INCS) -o $@ $(BENCH_XDP_SRCS) $(BUILD)/blob.o
+
+bench-xdp: $(BUILD)/bench/xdp_cost
+	$(Q)$(BUILD)/bench/xdp_cost
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/huginn

@@ -48,6 +48,10 @@ int agent_prog_create_maps(struct agent_state *a)
 	if (err)
 		log_err("cannot create the maps: %s%s", err_str(err),
 			err == -EPERM ? " (needs CAP_BPF, or root)" : "");
+	else if (a->obj.btf_err)
+		log_warn("the kernel refused the maps' BTF (%s): maps created without type "
+			 "information, so bpftool map dump prints raw bytes; capture is unaffected",
+			 err_str(a->obj.btf_err));
 	return err;
 }
 

@@ -3,8 +3,15 @@
  *
  * Every frame is passed on untouched (XDP_PASS); a SYN without ACK that
  * matches the destination filter is stored, keyed by the client's address and
- * port, in an LRU hash map the proxy reads at accept().  Maps use the legacy
- * "maps" section so our own loader needs no BTF.
+ * port, in an LRU hash map the proxy reads at accept().
+ *
+ * Maps are BTF-defined (section ".maps"), as modern BPF objects declare them:
+ * the key and value are named by their C types, so clang -g puts those types
+ * in .BTF, our loader (sys/obj.c) reads each map's definition from there and
+ * creates the map with its key and value type ids, and bpftool prints records
+ * with named fields.  The legacy "maps" section would have needed the types
+ * found by name in .BTF, and clang emits a type only when a global or a
+ * function's parameters use it: the struct members below are that use.
  */
 #include <linux/bpf.h>
 #include "xdp_syn.h"
@@ -17,56 +24,56 @@ static long (*bpf_map_update_elem)(void *map, const void *key, const void *value
 				   __u64 flags) = (void *)BPF_FUNC_map_update_elem;
 static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 
-/* Layout the loader reads from the "maps" section (5 x u32, see sys/obj.h). */
-struct huginn_map_def {
-	__u32 type;
-	__u32 key_size;
-	__u32 value_size;
-	__u32 max_entries;
-	__u32 map_flags;
-};
+/*
+ * A map definition is a struct of pointers, never dereferenced: the numbers are
+ * array sizes (int (*type)[BPF_MAP_TYPE_LRU_HASH]) and the types are pointee
+ * types, both visible in BTF only (the section itself holds zeros).  The loader
+ * knows the member names type, key, value, max_entries and map_flags.
+ */
+#define HUGINN_UINT(name, val) int(*name)[val]
+#define HUGINN_TYPE(name, type) type *name
 
-struct huginn_map_def tcp_syn_map_v4 SEC("maps") = {
-    .type = BPF_MAP_TYPE_LRU_HASH,
-    .key_size = sizeof(struct huginn_syn_key_v4),
-    .value_size = sizeof(struct huginn_syn_rec),
-    .max_entries = HUGINN_SYN_MAP_DEFAULT_ENTRIES,
-};
+struct {
+	HUGINN_UINT(type, BPF_MAP_TYPE_LRU_HASH);
+	HUGINN_TYPE(key, struct huginn_syn_key_v4);
+	HUGINN_TYPE(value, struct huginn_syn_rec);
+	HUGINN_UINT(max_entries, HUGINN_SYN_MAP_DEFAULT_ENTRIES);
+} tcp_syn_map_v4 SEC(".maps");
 
-struct huginn_map_def tcp_syn_map_v6 SEC("maps") = {
-    .type = BPF_MAP_TYPE_LRU_HASH,
-    .key_size = sizeof(struct huginn_syn_key_v6),
-    .value_size = sizeof(struct huginn_syn_rec),
-    .max_entries = HUGINN_SYN_MAP_DEFAULT_ENTRIES,
-};
+struct {
+	HUGINN_UINT(type, BPF_MAP_TYPE_LRU_HASH);
+	HUGINN_TYPE(key, struct huginn_syn_key_v6);
+	HUGINN_TYPE(value, struct huginn_syn_rec);
+	HUGINN_UINT(max_entries, HUGINN_SYN_MAP_DEFAULT_ENTRIES);
+} tcp_syn_map_v6 SEC(".maps");
 
-struct huginn_map_def syn_counter SEC("maps") = {
-    .type = BPF_MAP_TYPE_ARRAY,
-    .key_size = sizeof(__u32),
-    .value_size = sizeof(__u64),
-    .max_entries = 1,
-};
+struct {
+	HUGINN_UINT(type, BPF_MAP_TYPE_ARRAY);
+	HUGINN_TYPE(key, __u32);
+	HUGINN_TYPE(value, __u64);
+	HUGINN_UINT(max_entries, 1);
+} syn_counter SEC(".maps");
 
-struct huginn_map_def syn_insert_failures SEC("maps") = {
-    .type = BPF_MAP_TYPE_ARRAY,
-    .key_size = sizeof(__u32),
-    .value_size = sizeof(__u64),
-    .max_entries = 1,
-};
+struct {
+	HUGINN_UINT(type, BPF_MAP_TYPE_ARRAY);
+	HUGINN_TYPE(key, __u32);
+	HUGINN_TYPE(value, __u64);
+	HUGINN_UINT(max_entries, 1);
+} syn_insert_failures SEC(".maps");
 
-struct huginn_map_def syn_stats SEC("maps") = {
-    .type = BPF_MAP_TYPE_ARRAY,
-    .key_size = sizeof(__u32),
-    .value_size = sizeof(__u64),
-    .max_entries = HUGINN_STAT_MAX,
-};
+struct {
+	HUGINN_UINT(type, BPF_MAP_TYPE_ARRAY);
+	HUGINN_TYPE(key, __u32);
+	HUGINN_TYPE(value, __u64);
+	HUGINN_UINT(max_entries, HUGINN_STAT_MAX);
+} syn_stats SEC(".maps");
 
-struct huginn_map_def huginn_config SEC("maps") = {
-    .type = BPF_MAP_TYPE_ARRAY,
-    .key_size = sizeof(__u32),
-    .value_size = sizeof(struct huginn_config),
-    .max_entries = 1,
-};
+struct {
+	HUGINN_UINT(type, BPF_MAP_TYPE_ARRAY);
+	HUGINN_TYPE(key, __u32);
+	HUGINN_TYPE(value, struct huginn_config);
+	HUGINN_UINT(max_entries, 1);
+} huginn_config SEC(".maps");
 
 static HUGINN_INLINE void count(void *map, __u32 idx)
 {
@@ -81,7 +88,7 @@ int xdp_syn(struct xdp_md *ctx)
 {
 	const void *data = (const void *)(long)ctx->data;
 	const void *data_end = (const void *)(long)ctx->data_end;
-	struct huginn_syn_rec rec = {};
+	struct huginn_syn_rec rec; /* written by the parser only for a SYN (see xdp_syn.h) */
 	struct huginn_config *cfg;
 	__u32 zero = 0;
 	long err;

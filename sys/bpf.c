@@ -41,8 +41,9 @@ static void set_name(char dst[BPF_OBJ_NAME_LEN], const char *name)
 	memcpy(dst, name, n);
 }
 
-int bpf_map_create(uint32_t type, const char *name, uint32_t key_size, uint32_t value_size,
-		   uint32_t max_entries, uint32_t map_flags)
+int bpf_map_create_btf(uint32_t type, const char *name, uint32_t key_size, uint32_t value_size,
+		       uint32_t max_entries, uint32_t map_flags, int btf_fd, uint32_t key_type_id,
+		       uint32_t value_type_id)
 {
 	union bpf_attr a;
 
@@ -53,7 +54,55 @@ int bpf_map_create(uint32_t type, const char *name, uint32_t key_size, uint32_t 
 	a.max_entries = max_entries;
 	a.map_flags = map_flags;
 	set_name(a.map_name, name);
+	if (btf_fd >= 0) {
+		a.btf_fd = (uint32_t)btf_fd;
+		a.btf_key_type_id = key_type_id;
+		a.btf_value_type_id = value_type_id;
+	}
 	return sys_bpf(BPF_MAP_CREATE, &a);
+}
+
+int bpf_map_create(uint32_t type, const char *name, uint32_t key_size, uint32_t value_size,
+		   uint32_t max_entries, uint32_t map_flags)
+{
+	return bpf_map_create_btf(type, name, key_size, value_size, max_entries, map_flags, -1, 0,
+				  0);
+}
+
+static int btf_load_once(const void *btf, size_t size, char *log, size_t log_size)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.btf = ptr_u64(btf);
+	a.btf_size = (uint32_t)size;
+	if (log && log_size) {
+		a.btf_log_level = 1;
+		a.btf_log_buf = ptr_u64(log);
+		a.btf_log_size = (uint32_t)log_size;
+	}
+	return sys_bpf(BPF_BTF_LOAD, &a);
+}
+
+int bpf_btf_load(const void *btf, size_t size, char *log, size_t log_size)
+{
+	int r, r2;
+
+	if (!btf || !size || size > UINT32_MAX)
+		return -EINVAL;
+	if (log && log_size)
+		log[0] = '\0';
+	if (log_size > UINT32_MAX >> 2)
+		log_size = UINT32_MAX >> 2;
+	r = btf_load_once(btf, size, NULL, 0);
+	if (r >= 0 || !log || log_size < 128)
+		return r;
+	/* Again with a log, only to learn why; the first error is the one reported. */
+	r2 = btf_load_once(btf, size, log, log_size);
+	if (r2 >= 0) /* accepted the second time: keep it rather than leak it */
+		return r2;
+	log[log_size - 1] = '\0';
+	return r;
 }
 
 static int map_elem(int cmd, int map_fd, const void *key, const void *value, uint64_t flags)
@@ -257,6 +306,25 @@ int bpf_prog_test_run(int prog_fd, const void *data_in, uint32_t size_in, void *
 			*size_out = a.test.data_size_out;
 		if (retval)
 			*retval = a.test.retval;
+	}
+	return r;
+}
+
+int bpf_prog_test_time(int prog_fd, const void *data_in, uint32_t size_in, uint32_t repeat,
+		       uint32_t *retval, uint32_t *duration_ns)
+{
+	union bpf_attr a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)prog_fd;
+	a.test.data_in = ptr_u64(data_in);
+	a.test.data_size_in = size_in;
+	a.test.repeat = repeat;
+	r = sys_bpf(BPF_PROG_TEST_RUN, &a);
+	if (r == 0) {
+		*retval = a.test.retval;
+		*duration_ns = a.test.duration;
 	}
 	return r;
 }

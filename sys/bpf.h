@@ -21,6 +21,24 @@
 int bpf_map_create(uint32_t type, const char *name, uint32_t key_size, uint32_t value_size,
 		   uint32_t max_entries, uint32_t map_flags);
 
+/*
+ * BPF_MAP_CREATE with BTF: btf_fd (from bpf_btf_load) describes the key and
+ * value as the types key_type_id and value_type_id, so readers such as
+ * bpftool print named fields.  The kernel checks that the types' sizes match
+ * key_size and value_size (-EINVAL otherwise).  btf_fd -1 is bpf_map_create().
+ */
+int bpf_map_create_btf(uint32_t type, const char *name, uint32_t key_size, uint32_t value_size,
+		       uint32_t max_entries, uint32_t map_flags, int btf_fd, uint32_t key_type_id,
+		       uint32_t value_type_id);
+
+/*
+ * BPF_BTF_LOAD: hand a BTF blob (header, types, strings) to the kernel, which
+ * validates it.  Returns the BTF object's fd.  As bpf_prog_load() does, a
+ * refused blob is loaded again with a log when log/log_size (>= 128) are
+ * given, so log says why (always NUL-terminated).
+ */
+int bpf_btf_load(const void *btf, size_t size, char *log, size_t log_size);
+
 /* BPF_MAP_LOOKUP_ELEM.  -ENOENT if the key is absent. */
 int bpf_map_lookup(int map_fd, const void *key, void *value);
 
@@ -86,6 +104,14 @@ int bpf_link_detach(int link_fd);
  */
 int bpf_prog_test_run(int prog_fd, const void *data_in, uint32_t size_in, void *data_out,
 		      uint32_t *size_out, uint32_t *retval, uint32_t repeat);
+
+/*
+ * BPF_PROG_TEST_RUN for timing: repeat runs on data_in, output discarded.
+ * *duration_ns gets the kernel's mean time per run (its own clock around the
+ * program, so the syscall is not in it); *retval the last return value.
+ */
+int bpf_prog_test_time(int prog_fd, const void *data_in, uint32_t size_in, uint32_t repeat,
+		       uint32_t *retval, uint32_t *duration_ns);
 
 /* 0 if path is on a bpffs mount, -ENOTSUP if it is on another filesystem, -errno of statfs. */
 int bpf_fs_check(const char *path);

@@ -1,9 +1,11 @@
 /*
  * obj.c - load bpf/xdp_syn.o: sections, maps, relocations.  See obj.h.
  *
- * The steps are small functions over a checked ELF view (sys/elf.h); each
- * records where it found a fault (o->err_off, o->err) so the caller can name
- * the byte.  Only the layout our own program compiles to is accepted.
+ * The steps are small functions over a checked ELF view (sys/elf.h) and a
+ * checked BTF view (sys/btf.h); each records where it found a fault
+ * (o->err_off, o->err: a byte offset in the whole object, BTF offsets included)
+ * so the caller can name the byte.  Only the layout our own program compiles
+ * to is accepted.
  */
 #include "sys/obj.h"
 
@@ -13,21 +15,27 @@
 #include <unistd.h>
 
 #include "sys/bpf.h"
+#include "sys/btf.h"
 #include "sys/elf.h"
 
 #define PROG_SEC "xdp"
 #define PROG_FUNC "xdp_syn"
 #define LICENSE_SEC "license"
-#define MAPS_SEC "maps"
-#define MAP_DEF_SIZE 20 /* 5 x u32, see struct huginn_map_def in bpf/xdp_syn.c */
+#define MAPS_SEC ".maps"
+#define BTF_SEC ".BTF"
 #define INSN_SIZE 8
 #define LD_IMM64 (BPF_LD | BPF_IMM | BPF_DW) /* 0x18, two instruction slots */
 #define R_BPF_64_64 1			     /* the relocation clang emits for ld_imm64 */
+/* The kernel's internal "not supported" (include/linux/errno.h), which bpf() lets out. */
+#define KERNEL_ENOTSUPP 524
 
-/* Section indexes the steps below pass between them. */
+/* Section indexes and the BTF view the steps below pass between them. */
 struct obj_secs {
-	Elf64_Shdr prog, license, maps, symtab, rel;
-	int prog_idx, license_idx, maps_idx, symtab_idx, rel_idx; /* 0 = absent */
+	Elf64_Shdr prog, license, maps, symtab, rel, btf_sec;
+	int prog_idx, license_idx, maps_idx, symtab_idx, rel_idx, btf_idx; /* 0 = absent */
+	struct btf btf;
+	uint32_t *btf_index; /* freed by obj_open() */
+	int maps_datasec;    /* BTF id of DATASEC ".maps", or 0 */
 };
 
 static int bad(struct obj *o, size_t off, const char *what, int err)
@@ -41,11 +49,6 @@ static int bad(struct obj *o, size_t off, const char *what, int err)
 static int bad_elf(struct obj *o, const struct elf *e, const char *what, int err)
 {
 	return bad(o, e->err_off, e->err ? e->err : what, err);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* Map names become pin file names: a conservative alphabet, no "." or "..". */
@@ -94,6 +97,9 @@ static int find_sections(struct obj *o, struct elf *e, struct obj_secs *s)
 		} else if (strcmp(name, MAPS_SEC) == 0) {
 			dst = &s->maps;
 			idx = &s->maps_idx;
+		} else if (strcmp(name, BTF_SEC) == 0) {
+			dst = &s->btf_sec;
+			idx = &s->btf_idx;
 		} else if (sh.sh_type == SHT_SYMTAB) {
 			dst = &s->symtab;
 			idx = &s->symtab_idx;
@@ -114,9 +120,16 @@ static int find_sections(struct obj *o, struct elf *e, struct obj_secs *s)
 	if (s->prog.sh_type != SHT_PROGBITS || !(s->prog.sh_flags & SHF_EXECINSTR))
 		return bad(o, elf_section_hdr_off(e, (unsigned)s->prog_idx) + 4,
 			   "program section is not executable code", -EBADMSG);
-	if (s->maps_idx && s->maps.sh_type != SHT_PROGBITS)
+	/* The definitions live in BTF; the section's bytes (zeros) are not read. */
+	if (s->maps_idx && s->maps.sh_type != SHT_PROGBITS && s->maps.sh_type != SHT_NOBITS)
 		return bad(o, elf_section_hdr_off(e, (unsigned)s->maps_idx) + 4,
-			   "maps section has no contents", -EBADMSG);
+			   "maps section is not a data section", -EBADMSG);
+	if (s->maps_idx && !s->btf_idx)
+		return bad(o, 0, "maps but no \"" BTF_SEC "\" section (build with clang -g)",
+			   -ENOEXEC);
+	if (s->btf_idx && s->btf_sec.sh_type != SHT_PROGBITS)
+		return bad(o, elf_section_hdr_off(e, (unsigned)s->btf_idx) + 4,
+			   "BTF section has no contents", -EBADMSG);
 
 	/* The one relocation section that applies to the program section. */
 	for (i = 1; i < e->shnum; i++) {
@@ -193,6 +206,218 @@ static int read_program(struct obj *o, struct elf *e, const struct obj_secs *s)
 	return 0;
 }
 
+/* Propagate an error of the BTF view, its offset made absolute in the object. */
+static int bad_btf(struct obj *o, const struct obj_secs *s, const char *what, int err)
+{
+	const struct btf *b = &s->btf;
+
+	return bad(o, (size_t)s->btf_sec.sh_offset + b->err_off, b->err ? b->err : what, err);
+}
+
+/* Open the BTF view of .BTF, keep a private copy for the kernel, find DATASEC ".maps". */
+static int read_btf(struct obj *o, struct elf *e, struct obj_secs *s)
+{
+	const uint8_t *d;
+	size_t n, cap;
+	int r;
+
+	if (!s->btf_idx)
+		return 0;
+	elf_section_data(e, &s->btf_sec, &d, &n);
+	if (n > OBJ_MAX_BTF)
+		return bad(o, elf_section_hdr_off(e, (unsigned)s->btf_idx) + 32, "BTF too large",
+			   -E2BIG);
+	/* Every type takes at least BTF_TYPE_SIZE bytes: this many entries always suffice. */
+	cap = n / BTF_TYPE_SIZE + 1;
+	s->btf_index = calloc(cap, sizeof(*s->btf_index));
+	o->btf = malloc(n ? n : 1);
+	if (!s->btf_index || !o->btf)
+		return bad(o, (size_t)s->btf_sec.sh_offset, "out of memory", -ENOMEM);
+	r = btf_open(&s->btf, d, n, s->btf_index, cap);
+	if (r)
+		return bad_btf(o, s, "BTF", r);
+	memcpy(o->btf, d, n);
+	o->btf_len = n;
+	r = btf_find(&s->btf, BTF_KIND_DATASEC, MAPS_SEC);
+	s->maps_datasec = r > 0 ? r : 0;
+	return 0;
+}
+
+/* A map attribute declared as int (*name)[N]: N. */
+static int btf_map_uint(const struct btf *b, uint32_t id, uint32_t *val)
+{
+	struct btf_type_info t;
+	struct btf_array a;
+
+	if (btf_resolve(b, id, &id) || btf_type(b, id, &t) || t.kind != BTF_KIND_PTR)
+		return -EBADMSG;
+	if (btf_resolve(b, t.size_type, &id) || btf_type(b, id, &t) || btf_array(b, &t, &a))
+		return -EBADMSG;
+	*val = a.nelems;
+	return 0;
+}
+
+/* A map attribute declared as T *name: T's id and size. */
+static int btf_map_type(const struct btf *b, uint32_t id, uint32_t *type_id, uint32_t *size)
+{
+	struct btf_type_info t;
+
+	if (btf_resolve(b, id, &id) || btf_type(b, id, &t) || t.kind != BTF_KIND_PTR)
+		return -EBADMSG;
+	if (t.size_type == 0 || btf_size(b, t.size_type, size) || *size == 0)
+		return -EBADMSG;
+	*type_id = t.size_type;
+	return 0;
+}
+
+/*
+ * m's definition: the struct type of the VAR named m->name in DATASEC ".maps".
+ * def_size is the symbol's size; symoff its place in the object for errors.
+ */
+static int map_from_btf(struct obj *o, const struct obj_secs *s, struct obj_map *m,
+			uint64_t def_size, size_t symoff)
+{
+	const struct btf *b = &s->btf;
+	size_t base = (size_t)s->btf_sec.sh_offset;
+	struct btf_type_info ds, var, st;
+	struct btf_var_secinfo vi;
+	struct btf_member mb;
+	uint32_t i, id, seen = 0;
+	const char *n;
+
+	if (!s->maps_datasec)
+		return bad(o, symoff, "no BTF for the maps section", -EBADMSG);
+	btf_type(b, (uint32_t)s->maps_datasec, &ds);
+	for (i = 0; i < ds.vlen; i++) {
+		btf_secinfo(b, &ds, i, &vi);
+		if (btf_type(b, vi.type, &var) || var.kind != BTF_KIND_VAR)
+			return bad(o, base + ds.off, "maps section entry is not a variable",
+				   -EBADMSG);
+		n = btf_str(b, var.name_off);
+		if (n && strcmp(n, m->name) == 0)
+			break;
+	}
+	if (i == ds.vlen)
+		return bad(o, symoff, "map has no BTF definition", -EBADMSG);
+	if (btf_resolve(b, var.size_type, &id) || btf_type(b, id, &st) ||
+	    st.kind != BTF_KIND_STRUCT)
+		return bad(o, base + var.off + 8, "map definition is not a struct", -EBADMSG);
+	if (st.size_type != def_size)
+		return bad(o, symoff + 16, "map symbol size differs from its BTF definition",
+			   -EBADMSG);
+
+	m->map_flags = 0;
+	for (i = 0; i < st.vlen; i++) {
+		size_t moff = base + st.off + BTF_TYPE_SIZE + (size_t)i * 12;
+		uint32_t bit;
+		int r;
+
+		btf_member(b, &st, i, &mb);
+		n = btf_str(b, mb.name_off);
+		if (!n)
+			return bad(o, moff, "map attribute name", -EBADMSG);
+		if (strcmp(n, "type") == 0) {
+			bit = 1;
+			r = btf_map_uint(b, mb.type, &m->type);
+		} else if (strcmp(n, "max_entries") == 0) {
+			bit = 2;
+			r = btf_map_uint(b, mb.type, &m->max_entries);
+		} else if (strcmp(n, "map_flags") == 0) {
+			bit = 4;
+			r = btf_map_uint(b, mb.type, &m->map_flags);
+		} else if (strcmp(n, "key") == 0) {
+			bit = 8;
+			r = btf_map_type(b, mb.type, &m->btf_key_id, &m->key_size);
+		} else if (strcmp(n, "value") == 0) {
+			bit = 16;
+			r = btf_map_type(b, mb.type, &m->btf_value_id, &m->value_size);
+		} else {
+			return bad(o, moff, "unknown map attribute", -EBADMSG);
+		}
+		if (seen & bit)
+			return bad(o, moff, "map attribute given twice", -EBADMSG);
+		if (r)
+			return bad(o, moff + 4, "map attribute of the wrong shape", -EBADMSG);
+		seen |= bit;
+	}
+	if ((seen & (1 | 2 | 8 | 16)) != (1 | 2 | 8 | 16))
+		return bad(o, base + st.off, "map without type, max_entries, key or value",
+			   -EBADMSG);
+	return 0;
+}
+
+/* Index of the symbol named name defined in section shndx, its value in *value. */
+static int find_symbol(struct elf *e, const struct obj_secs *s, unsigned shndx, const char *name,
+		       uint64_t *value)
+{
+	size_t nsyms, i;
+	Elf64_Sym sym;
+	const char *n;
+
+	if (elf_table_count(e, &s->symtab, sizeof(Elf64_Sym), &nsyms))
+		return -EBADMSG;
+	for (i = 1; i < nsyms; i++) {
+		if (elf_symbol(e, &s->symtab, i, &sym) || sym.st_shndx != shndx ||
+		    ELF64_ST_TYPE(sym.st_info) == STT_SECTION)
+			continue;
+		n = elf_symbol_name(e, &s->symtab, &sym);
+		if (n && strcmp(n, name) == 0) {
+			*value = sym.st_value;
+			return (int)i;
+		}
+	}
+	return -ENOENT;
+}
+
+/*
+ * The kernel's view of the BTF: every DATASEC gets the size of its ELF section
+ * and each variable its symbol's offset, which clang leaves at 0 (the kernel
+ * refuses a DATASEC of size 0).  Done on o->btf, the copy handed to the kernel.
+ */
+static int fix_datasecs(struct obj *o, struct elf *e, const struct obj_secs *s)
+{
+	const struct btf *b = &s->btf;
+	size_t base = (size_t)s->btf_sec.sh_offset;
+	uint32_t offs[BTF_DATASEC_FIX_MAX], id, i;
+	struct btf_type_info t, var;
+	struct btf_var_secinfo vi;
+	const char *n;
+	Elf64_Shdr sh;
+	int idx, r;
+
+	for (id = 1; id <= b->ntypes; id++) {
+		btf_type(b, id, &t);
+		if (t.kind != BTF_KIND_DATASEC)
+			continue;
+		if (t.vlen > BTF_DATASEC_FIX_MAX)
+			return bad(o, base + t.off + 4, "too many variables in a data section",
+				   -E2BIG);
+		n = btf_str(b, t.name_off);
+		idx = n && *n ? elf_find_section(e, n, &sh) : -ENOENT;
+		if (idx <= 0 || sh.sh_size > UINT32_MAX)
+			return bad(o, base + t.off, "BTF data section names no ELF section",
+				   -EBADMSG);
+		for (i = 0; i < t.vlen; i++) {
+			uint64_t value = 0;
+
+			btf_secinfo(b, &t, i, &vi);
+			if (btf_type(b, vi.type, &var) || var.kind != BTF_KIND_VAR)
+				return bad(o, base + t.off + BTF_TYPE_SIZE + (size_t)i * 12,
+					   "data section entry is not a variable", -EBADMSG);
+			n = btf_str(b, var.name_off);
+			if (!n || find_symbol(e, s, (unsigned)idx, n, &value) < 0 ||
+			    value > sh.sh_size || vi.size > sh.sh_size - value)
+				return bad(o, base + var.off, "BTF variable without its symbol",
+					   -EBADMSG);
+			offs[i] = (uint32_t)value;
+		}
+		r = btf_datasec_fix(b, o->btf, &t, (uint32_t)sh.sh_size, offs);
+		if (r)
+			return bad(o, base + t.off, "data section fixup", r);
+	}
+	return 0;
+}
+
 static size_t sym_off(const struct obj_secs *s, size_t idx)
 {
 	return (size_t)s->symtab.sh_offset + idx * sizeof(Elf64_Sym);
@@ -201,8 +426,7 @@ static size_t sym_off(const struct obj_secs *s, size_t idx)
 /* One map per symbol in "maps"; also checks the program's entry symbol. */
 static int read_symbols(struct obj *o, struct elf *e, const struct obj_secs *s)
 {
-	const uint8_t *md = NULL;
-	size_t nsyms, i, msize = 0;
+	size_t nsyms, i;
 	int have_func = 0, r;
 	Elf64_Sym sym;
 	const char *name;
@@ -211,8 +435,6 @@ static int read_symbols(struct obj *o, struct elf *e, const struct obj_secs *s)
 	if (r)
 		return bad(o, elf_section_hdr_off(e, (unsigned)s->symtab_idx) + 56,
 			   "symbol table entry size", r);
-	if (s->maps_idx)
-		elf_section_data(e, &s->maps, &md, &msize);
 
 	for (i = 1; i < nsyms; i++) {
 		struct obj_map *m;
@@ -245,10 +467,9 @@ static int read_symbols(struct obj *o, struct elf *e, const struct obj_secs *s)
 			return bad(o, sym_off(s, i), "symbol name out of bounds", -EBADMSG);
 		if (!valid_map_name(name))
 			return bad(o, sym_off(s, i), "bad map name", -EBADMSG);
-		if (sym.st_size != MAP_DEF_SIZE)
-			return bad(o, sym_off(s, i) + 16, "map definition is not 5 x u32",
-				   -EBADMSG);
-		if (sym.st_value % 4 || sym.st_value > msize || MAP_DEF_SIZE > msize - sym.st_value)
+		/* The section holds zeros: only the symbol's place in it is checked. */
+		if (sym.st_size == 0 || sym.st_value % 8 || sym.st_value > s->maps.sh_size ||
+		    sym.st_size > s->maps.sh_size - sym.st_value)
 			return bad(o, sym_off(s, i) + 8, "map definition outside the maps section",
 				   -EBADMSG);
 		for (j = 0; j < o->nmaps; j++) {
@@ -261,14 +482,13 @@ static int read_symbols(struct obj *o, struct elf *e, const struct obj_secs *s)
 		}
 		if (o->nmaps == OBJ_MAX_MAPS)
 			return bad(o, sym_off(s, i), "too many maps", -E2BIG);
-		m = &o->maps[o->nmaps++];
+		m = &o->maps[o->nmaps];
 		memcpy(m->name, name, strlen(name) + 1);
-		m->type = rd32(md + sym.st_value);
-		m->key_size = rd32(md + sym.st_value + 4);
-		m->value_size = rd32(md + sym.st_value + 8);
-		m->max_entries = rd32(md + sym.st_value + 12);
-		m->map_flags = rd32(md + sym.st_value + 16);
 		m->def_off = (uint32_t)sym.st_value;
+		r = map_from_btf(o, s, m, sym.st_size, sym_off(s, i));
+		if (r)
+			return r;
+		o->nmaps++;
 	}
 	if (!have_func)
 		return bad(o, (size_t)s->symtab.sh_offset, "no " PROG_FUNC " function symbol",
@@ -358,8 +578,10 @@ int obj_open(struct obj *o, const void *buf, size_t len)
 	int r;
 
 	memset(o, 0, sizeof(*o));
+	memset(&s, 0, sizeof(s));
 	for (i = 0; i < OBJ_MAX_MAPS; i++)
 		o->maps[i].fd = -1;
+	o->btf_fd = -1;
 
 	r = elf_open(&e, buf, len);
 	if (r) {
@@ -383,15 +605,25 @@ int obj_open(struct obj *o, const void *buf, size_t len)
 	r = read_program(o, &e, &s);
 	if (r)
 		goto out_free;
+	r = read_btf(o, &e, &s);
+	if (r)
+		goto out_free;
 	r = read_symbols(o, &e, &s);
 	if (r)
 		goto out_free;
 	r = read_relocs(o, &e, &s);
 	if (r)
 		goto out_free;
+	if (s.btf_idx) {
+		r = fix_datasecs(o, &e, &s);
+		if (r)
+			goto out_free;
+	}
+	free(s.btf_index);
 	return 0;
 
 out_free:
+	free(s.btf_index);
 	obj_close(o);
 	for (i = 0; i < OBJ_MAX_MAPS; i++)
 		o->maps[i].fd = -1;
@@ -409,6 +641,20 @@ struct obj_map *obj_map_by_name(struct obj *o, const char *name)
 	return NULL;
 }
 
+/* Load the BTF once; a refusal is remembered in btf_err and not retried. */
+static void load_btf(struct obj *o)
+{
+	int fd;
+
+	if (o->btf_fd >= 0 || o->btf_err || !o->btf_len)
+		return;
+	fd = bpf_btf_load(o->btf, o->btf_len, NULL, 0);
+	if (fd < 0)
+		o->btf_err = fd;
+	else
+		o->btf_fd = fd;
+}
+
 int obj_create_maps(struct obj *o)
 {
 	unsigned i, made = 0; /* bit i: map i was created by this call */
@@ -419,8 +665,21 @@ int obj_create_maps(struct obj *o)
 
 		if (m->fd >= 0)
 			continue;
-		fd = bpf_map_create(m->type, m->name, m->key_size, m->value_size, m->max_entries,
-				    m->map_flags);
+		load_btf(o); /* only when a map is made here: reused pins need no BTF */
+		fd = -1;
+		if (o->btf_fd >= 0) {
+			fd = bpf_map_create_btf(m->type, m->name, m->key_size, m->value_size,
+						m->max_entries, m->map_flags, o->btf_fd,
+						m->btf_key_id, m->btf_value_id);
+			/* A kernel that takes the BTF but not these types for this map. */
+			if (fd == -EINVAL || fd == -KERNEL_ENOTSUPP || fd == -EOPNOTSUPP) {
+				o->btf_err = fd;
+				fd = -1;
+			}
+		}
+		if (fd < 0 && (o->btf_fd < 0 || o->btf_err))
+			fd = bpf_map_create(m->type, m->name, m->key_size, m->value_size,
+					    m->max_entries, m->map_flags);
 		if (fd < 0)
 			goto out_undo;
 		m->fd = fd;
@@ -481,6 +740,12 @@ void obj_close(struct obj *o)
 	free(o->relocs);
 	o->relocs = NULL;
 	o->nrelocs = 0;
+	free(o->btf);
+	o->btf = NULL;
+	o->btf_len = 0;
+	if (o->btf_fd >= 0)
+		close(o->btf_fd);
+	o->btf_fd = -1;
 }
 
 int obj_map_compatible(const struct obj_map *m, int fd)

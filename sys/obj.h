@@ -4,13 +4,23 @@
  * It understands exactly what bpf/xdp_syn.c produces, not BPF ELF in general:
  *   - section "xdp" holding function xdp_syn (the only program),
  *   - section "license" (a NUL-terminated string),
- *   - the legacy "maps" section: each symbol in it is one map definition of
- *     5 x u32 (type, key_size, value_size, max_entries, map_flags), named by
- *     the symbol,
+ *   - BTF-defined maps: each symbol in section ".maps" is one map, named by
+ *     the symbol; its definition is the BTF type of the variable of that name
+ *     (section ".BTF", parsed by sys/btf.c): a struct whose members type,
+ *     max_entries and map_flags are pointers to arrays of that many elements,
+ *     and key and value pointers to the key and value types,
  *   - ".relxdp": every relocation must hit an ld_imm64 instruction and name a
- *     "maps" symbol; it becomes a BPF_PSEUDO_MAP_FD load of that map's fd.
- * BTF, .BTF.ext and debug sections are ignored.  No BTF, no CO-RE, no
- * global data, no subprograms.
+ *     ".maps" symbol; it becomes a BPF_PSEUDO_MAP_FD load of that map's fd.
+ * .BTF.ext (line and function info) and DWARF sections are ignored.  No CO-RE,
+ * no global data, no subprograms.
+ *
+ * The BTF goes to the kernel (BPF_BTF_LOAD) so that maps carry their key and
+ * value types and tools such as bpftool print named fields.  clang leaves the
+ * sizes of data sections and the offsets of variables in them at 0 in an
+ * object file; a private copy of the BTF gets them from the ELF section and
+ * symbols first (as libbpf does), since the kernel refuses a 0-size DATASEC.
+ * A kernel that refuses the BTF anyway (too old) gets maps without it:
+ * o->btf_err says so, nothing else changes.
  *
  * obj_open() only parses and validates (no syscalls): a truncated or corrupted
  * buffer fails with -ENOEXEC (not ELF64 LE BPF), -EBADMSG (a field is
@@ -29,6 +39,7 @@
 #define OBJ_MAP_NAME_MAX 32 /* incl. NUL; the kernel keeps only the first 15 bytes */
 #define OBJ_MAX_INSNS 65536 /* far above what the verifier lets an XDP program of ours be */
 #define OBJ_MAX_RELOCS 1024
+#define OBJ_MAX_BTF (1u << 20) /* our .BTF is a few KiB */
 
 struct obj_map {
 	/*
@@ -42,8 +53,10 @@ struct obj_map {
 	 * reused (pinned) map here; the caller then still owns that fd.
 	 */
 	int fd;
+	/* Key and value type ids in the object's BTF (never 0 for an accepted object). */
+	uint32_t btf_key_id, btf_value_id;
 	int created;	  /* private: 1 if obj_create_maps() made fd (obj_close() closes it) */
-	uint32_t def_off; /* private: offset of the definition in the "maps" section */
+	uint32_t def_off; /* private: offset of the definition in the ".maps" section */
 };
 
 struct obj_reloc {
@@ -59,6 +72,16 @@ struct obj {
 	size_t insn_cnt;
 	struct obj_reloc *relocs;
 	size_t nrelocs;
+	uint8_t *btf; /* private copy of .BTF, data sections fixed up for the kernel */
+	size_t btf_len;
+	int btf_fd; /* -1 until obj_create_maps() loads the BTF; obj_close() closes it */
+	/*
+	 * 0, or the -errno for which obj_create_maps() created maps without BTF
+	 * (BPF_BTF_LOAD refused: a kernel without BTF support or one that rejects
+	 * a kind we use; or a map refused its types).  The maps work the same;
+	 * only their dumps lose the field names.  Callers should warn.
+	 */
+	int btf_err;
 	/* On an obj_open() failure: byte offset into the buffer of the first bad field, */
 	size_t err_off;
 	/* and a static string naming it ("relocation target is not ld_imm64"), else NULL. */
@@ -78,8 +101,10 @@ struct obj_map *obj_map_by_name(struct obj *o, const char *name);
 
 /*
  * Create every map whose fd is -1, with its current definition (the caller
- * may change max_entries first).  On failure the maps created by this call
- * are closed again and -errno is returned; maps set by the caller are left alone.
+ * may change max_entries first), and with its BTF key and value types if the
+ * kernel accepts the object's BTF (else without, and o->btf_err is set).  On
+ * failure the maps created by this call are closed again and -errno is
+ * returned; maps set by the caller are left alone.
  */
 int obj_create_maps(struct obj *o);
 
@@ -92,7 +117,7 @@ int obj_create_maps(struct obj *o);
  */
 int obj_load(struct obj *o, char *log, size_t log_size);
 
-/* Close the map fds obj_create_maps() made, free the copies; safe to call twice. */
+/* Close the map and BTF fds obj_create_maps() made, free the copies; safe to call twice. */
 void obj_close(struct obj *o);
 
 /*

@@ -4,13 +4,16 @@
 # each object goes through the whole of test_xdp_run (HUGINN_TEST_BPF_OBJ).
 # Compilers differ in which bounds checks they can prove redundant and drop
 # (clang 19 at -O2 dropped one the verifier needs); bpf/xdp_syn.h's
-# huginn_has() keeps every check whatever the optimiser knows.
+# huginn_has() keeps every check whatever the optimiser knows.  Each object is
+# built with -g: its BTF must load too and give the maps their types, which
+# test_map_btf checks through bpftool.
 . "$(dirname "$0")/lib.sh"
 t_need_root
 
 xdp_run="$BUILD/san/test_xdp_run"
-[ -x "$xdp_run" ] || {
-	t_fail "$xdp_run is missing (make san)"
+map_btf="$BUILD/san/test_map_btf"
+[ -x "$xdp_run" ] && [ -x "$map_btf" ] || {
+	t_fail "$xdp_run or $map_btf is missing (make san)"
 	exit 1
 }
 arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
@@ -50,6 +53,15 @@ for c in $found; do
 		else
 			t_fail "$c ($ver) -$o: test_xdp_run on its object ($last)"
 			grep -E '^not ok|verifier|invalid|!read_ok' "$T_DIR/$c-$o.run.log" | head -n 20 | sed 's/^/#   /'
+		fi
+		HUGINN_TEST_BPF_OBJ="$obj" "$map_btf" >"$T_DIR/$c-$o.btf.log" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ] && ! grep -q '^not ok' "$T_DIR/$c-$o.btf.log" &&
+			grep -q '^ok .* - record ttl 64' "$T_DIR/$c-$o.btf.log"; then
+			t_ok "$c ($ver) -$o: BTF loads, bpftool dumps the records by field name"
+		else
+			t_fail "$c ($ver) -$o: test_map_btf on its object"
+			grep -E '^not ok|^#' "$T_DIR/$c-$o.btf.log" | head -n 20 | sed 's/^/#   /'
 		fi
 	done
 done

@@ -19,13 +19,18 @@ static void check(const struct obj *o)
 	size_t i;
 
 	if (o->nmaps > OBJ_MAX_MAPS || !o->insns || !o->insn_cnt || o->insn_cnt > OBJ_MAX_INSNS ||
-	    o->nrelocs > OBJ_MAX_RELOCS || !memchr(o->license, '\0', sizeof(o->license)))
+	    o->nrelocs > OBJ_MAX_RELOCS || !memchr(o->license, '\0', sizeof(o->license)) ||
+	    o->btf_fd != -1 || (o->nmaps && (!o->btf || o->btf_len > OBJ_MAX_BTF)))
 		abort();
 	for (i = 0; i < o->nmaps; i++) {
 		const char *n = o->maps[i].name;
 
 		if (!memchr(n, '\0', sizeof(o->maps[i].name)) || !n[0] || n[0] == '.' ||
 		    strchr(n, '/') || o->maps[i].fd != -1)
+			abort();
+		/* Key and value types come from BTF: an accepted map always has both. */
+		if (!o->maps[i].btf_key_id || !o->maps[i].btf_value_id || !o->maps[i].key_size ||
+		    !o->maps[i].value_size)
 			abort();
 	}
 	for (i = 0; i < o->insn_cnt; i++)

@@ -3,7 +3,9 @@
  * (the blob embedded from build/xdp_syn.o), every prefix of it, targeted
  * corruptions with the error and offset they must report, and many
  * deterministic bit-flipped copies: each is parsed or rejected, never read
- * out of bounds (inputs end at a PROT_NONE page; run under ASan/UBSan).
+ * out of bounds (inputs end at a PROT_NONE page; run under ASan/UBSan).  The
+ * .BTF section, where the map definitions live, is covered like the ELF
+ * metadata; sys/btf.c alone is tested on hand-built blobs in test_btf.c.
  * No syscalls into bpf(): this test needs no privileges.
  */
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "bpf/xdp_syn.h"
+#include "sys/btf.h"
 #include "sys/elf.h"
 #include "sys/obj.h"
 #include "test/harness.h"
@@ -95,7 +98,6 @@ static void test_real_object(void)
 {
 	struct obj o;
 	size_t i, ld = 0;
-	unsigned used = 0;
 	int r;
 
 	r = open_copy(huginn_bpf_obj, obj_len(), &o, 1);
@@ -120,18 +122,33 @@ static void test_real_object(void)
 	for (i = 0; i < o.insn_cnt; i++)
 		if (o.insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) && o.insns[i].src_reg == 0)
 			ld++;
-	/* Some compilers (clang 19) also load plain 64-bit constants with ld_imm64. */
-	for (i = 0; i < o.nrelocs; i++)
-		if (o.relocs[i].map < OBJ_MAX_MAPS)
+	{
+		unsigned used = 0, j;
+
+		/* Other ld_imm64 are 64-bit constants; each map is loaded at least once. */
+		for (i = 0; i < o.nrelocs; i++)
 			used |= 1u << o.relocs[i].map;
-	ok(o.nrelocs >= 6 && o.nrelocs <= ld && used == (1u << o.nmaps) - 1,
-	   "%zu relocations, each on one of %zu ld_imm64, every map referenced", o.nrelocs, ld);
+		for (j = 0; j < o.nmaps; j++)
+			if (!(used & (1u << j)))
+				break;
+		ok(o.nrelocs >= 6 && o.nrelocs <= ld && j == o.nmaps,
+		   "%zu relocations of %zu ld_imm64, every one of %u maps referenced", o.nrelocs,
+		   ld, o.nmaps);
+	}
+	/* Key and value types from BTF, of the sizes the contract header says. */
+	for (i = 0; i < o.nmaps; i++)
+		ok(o.maps[i].btf_key_id && o.maps[i].btf_value_id,
+		   "map %s: BTF key type %u, value type %u", o.maps[i].name, o.maps[i].btf_key_id,
+		   o.maps[i].btf_value_id);
+	ok(o.btf && o.btf_len > BTF_HDR_SIZE && o.btf_fd == -1 && o.btf_err == 0,
+	   "a %zu-byte BTF copy for the kernel, not loaded yet", o.btf_len);
 	ok(obj_sane(&o), "relocations point at ld_imm64 instructions and known maps");
 	/* obj_load() without fds must refuse rather than load garbage. */
 	is_int(obj_load(&o, NULL, 0), -EBADF, "obj_load without map fds -> -EBADF");
 	obj_close(&o);
 	obj_close(&o);
-	ok(o.insns == NULL && o.relocs == NULL, "obj_close twice is safe");
+	ok(o.insns == NULL && o.relocs == NULL && o.btf == NULL && o.btf_fd == -1,
+	   "obj_close twice is safe");
 }
 
 static void test_elf_view(void)
@@ -156,25 +173,33 @@ static void test_elf_view(void)
 static void test_prefixes(void)
 {
 	size_t len = obj_len(), n, bad = 0, wrong = 0;
+	/* One guarded buffer; each prefix is moved to end right before the guard page. */
+	unsigned char *g = t_guarded(huginn_bpf_obj, len);
 	struct obj o;
 	int r;
 
+	if (!g) {
+		ok(0, "guarded copy for prefixes");
+		return;
+	}
 	/* The section header table ends the file: no strict prefix is a whole object. */
-	for (n = 0; n < len; n++) {
-		r = open_copy(huginn_bpf_obj, n, &o, 0);
+	for (n = len; n-- > 0;) {
+		memcpy(g + len - n, huginn_bpf_obj, n);
+		r = obj_open(&o, g + len - n, n);
 		if (r == 0)
-			bad++;
+			bad++, obj_close(&o);
 		else if (!allowed_err(r))
 			wrong++;
 	}
+	t_guarded_free(g, len);
 	ok(bad == 0, "every one of %zu prefixes rejected (%zu accepted)", len, bad);
 	ok(wrong == 0, "every rejection is -ENOEXEC/-EBADMSG/-E2BIG (%zu other)", wrong);
 }
 
 /* Offsets of things to corrupt, found through the ELF view itself. */
 struct layout {
-	Elf64_Shdr prog, rel, symtab, maps, license;
-	int prog_idx, rel_idx, symtab_idx, maps_idx;
+	Elf64_Shdr prog, rel, symtab, maps, license, btf;
+	int prog_idx, rel_idx, symtab_idx, maps_idx, btf_idx;
 	size_t shoff;
 };
 
@@ -189,7 +214,8 @@ static int find_layout(struct layout *l)
 	l->shoff = (size_t)e.shoff;
 	l->prog_idx = elf_find_section(&e, "xdp", &l->prog);
 	l->rel_idx = elf_find_section(&e, ".relxdp", &l->rel);
-	l->maps_idx = elf_find_section(&e, "maps", &l->maps);
+	l->maps_idx = elf_find_section(&e, ".maps", &l->maps);
+	l->btf_idx = elf_find_section(&e, ".BTF", &l->btf);
 	if (elf_find_section(&e, "license", &l->license) < 0)
 		return -1;
 	for (i = 1; i < e.shnum; i++)
@@ -197,7 +223,10 @@ static int find_layout(struct layout *l)
 			l->symtab_idx = (int)i;
 			break;
 		}
-	return l->prog_idx > 0 && l->rel_idx > 0 && l->maps_idx > 0 && l->symtab_idx > 0 ? 0 : -1;
+	return l->prog_idx > 0 && l->rel_idx > 0 && l->maps_idx > 0 && l->symtab_idx > 0 &&
+		       l->btf_idx > 0
+		   ? 0
+		   : -1;
 }
 
 static void put32(unsigned char *p, uint32_t v)
@@ -226,6 +255,23 @@ static size_t sym_in(const struct layout *l, int shndx, int type)
 	return 0;
 }
 
+/* Offset in the object of the BTF string name (found as "\0name\0" in .BTF), or 0. */
+static size_t btf_string(const struct layout *l, const char *name)
+{
+	const unsigned char *b = huginn_bpf_obj + l->btf.sh_offset;
+	size_t n = strlen(name), i;
+
+	for (i = 0; i + n + 2 <= l->btf.sh_size; i++)
+		if (b[i] == 0 && memcmp(b + i + 1, name, n) == 0 && b[i + n + 1] == 0)
+			return (size_t)l->btf.sh_offset + i + 1;
+	return 0;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 /* Apply one corruption to a fresh copy; check the error and the offset reported. */
 #define CORRUPT(what, want_r, want_off, stmt)                                                      \
 	do {                                                                                       \
@@ -244,13 +290,19 @@ static size_t sym_in(const struct layout *l, int shndx, int type)
 
 static void test_corruptions(void)
 {
-	size_t len = obj_len(), rel0, ins, msym, fsym;
+	size_t len = obj_len(), rel0, ins, msym, fsym, b0, strs, s_max, s_maps;
 	struct layout l;
 
 	if (find_layout(&l)) {
 		ok(0, "layout of the real object found");
 		return;
 	}
+	b0 = (size_t)l.btf.sh_offset;
+	/* The string section: after the header (hdr_len), at str_off, str_len bytes. */
+	strs = b0 + get32(huginn_bpf_obj + b0 + 4) + get32(huginn_bpf_obj + b0 + 16);
+	s_max = btf_string(&l, "max_entries");
+	s_maps = btf_string(&l, ".maps");
+	ok(s_max && s_maps, "BTF strings max_entries and .maps located");
 	rel0 = (size_t)l.rel.sh_offset;
 	/* The instruction the first relocation patches. */
 	ins = (size_t)l.prog.sh_offset + (size_t)(huginn_bpf_obj[rel0] |
@@ -309,6 +361,23 @@ static void test_corruptions(void)
 	CORRUPT("function symbol not at offset 0", -EBADMSG, fsym + 8, c[fsym + 8] = 8);
 	CORRUPT("license without NUL", -EBADMSG, (size_t)l.license.sh_offset,
 		memset(c + l.license.sh_offset, 'A', (size_t)l.license.sh_size));
+	CORRUPT("BTF magic", -EBADMSG, b0, c[b0] ^= 0xff);
+	CORRUPT("BTF version 2", -EBADMSG, b0 + 2, c[b0 + 2] = 2);
+	CORRUPT("BTF header length past the section", -EBADMSG, b0 + 4,
+		put32(c + b0 + 4, (uint32_t)l.btf.sh_size + 1));
+	CORRUPT("BTF type section length huge", -EBADMSG, b0 + 8, put32(c + b0 + 12, 0xfffffff0u));
+	CORRUPT("BTF strings not NUL-terminated", -EBADMSG, strs,
+		c[strs + get32(huginn_bpf_obj + b0 + 20) - 1] = 'x');
+	CORRUPT("BTF map attribute renamed (max_entriez)", -EBADMSG, (size_t)-1,
+		c[s_max + 10] = 'z');
+	CORRUPT("BTF section .maps renamed", -EBADMSG, msym, c[s_maps + 4] = 'z');
+	CORRUPT("no BTF section (renamed)", -ENOEXEC, (size_t)-1, {
+		struct elf e;
+		Elf64_Shdr st;
+		elf_open(&e, c, len);
+		elf_section(&e, e.shstrndx, &st);
+		c[st.sh_offset + l.btf.sh_name + 1] = 'b';
+	});
 	CORRUPT("no program section (renamed)", -ENOEXEC, (size_t)-1, {
 		struct elf e;
 		Elf64_Shdr st;
@@ -347,7 +416,8 @@ static void test_bit_flips(void)
 		    byte < 64 || byte >= l.shoff ||
 		    (byte >= l.symtab.sh_offset && byte < l.symtab.sh_offset + l.symtab.sh_size) ||
 		    (byte >= l.rel.sh_offset && byte < l.rel.sh_offset + l.rel.sh_size) ||
-		    (byte >= l.maps.sh_offset && byte < l.maps.sh_offset + l.maps.sh_size);
+		    (byte >= l.maps.sh_offset && byte < l.maps.sh_offset + l.maps.sh_size) ||
+		    (byte >= l.btf.sh_offset && byte < l.btf.sh_offset + l.btf.sh_size);
 
 		if (!meta)
 			continue;
