@@ -12,6 +12,7 @@
 
 #define err_str agent_state_strerror
 #define log_err(...) agent_state_logf(a, LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warn(...) agent_state_logf(a, LOG_LEVEL_WARN, __VA_ARGS__)
 #define log_info(...) agent_state_logf(a, LOG_LEVEL_INFO, __VA_ARGS__)
 
 #define VLOG_BYTES (256 * 1024)
