@@ -122,11 +122,23 @@ $(BUILD)/san/test_%: $(BUILD)/san/test/unit/test_%.o $(BUILD)/blob.o $(SAN_OBJS)
 	@echo "  LD-SAN  $@"
 	$(Q)$(HOST_CC) $(SAN) -o $@ $^
 
-# Test tools (frame generators and the like): plain host builds.
-$(BUILD)/tools/%: test/tools/%.c $(HDRS)
+# Test tools (frame generators, PROXY header senders and the like): plain host builds
+# linked with a plain host build of the library, so a tool reuses our modules without
+# sanitizer runtimes (a tool's exit status must be its own).
+HOST_OBJS := $(LIB_SRCS:%.c=$(BUILD)/host/%.o)
+$(BUILD)/host/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC-HOST $<"
+	$(Q)$(HOST_CC) -O1 -g $(WARN) $(DEFS) $(INCS) -c $< -o $@
+
+$(BUILD)/host/libhuginn.a: $(HOST_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/tools/%: test/tools/%.c $(HDRS) $(BUILD)/host/libhuginn.a
 	@mkdir -p $(dir $@)
 	@echo "  CC-TOOL $<"
-	$(Q)$(HOST_CC) -O1 -g $(WARN) $(DEFS) $(INCS) -o $@ $<
+	$(Q)$(HOST_CC) -O1 -g $(WARN) $(DEFS) $(INCS) -o $@ $< $(BUILD)/host/libhuginn.a
 
 # The XDP program vs. the user-space parser on whole pcaps (test/e2e/t_xdp_pcap.sh).
 $(BUILD)/san/xdp_pcap_cmp: $(BUILD)/san/test/e2e/xdp_pcap_cmp.o $(BUILD)/blob.o $(SAN_OBJS)

@@ -6,7 +6,7 @@
  *   pp_decode FILE [MAX_LEN]
  *
  * Exit status 0 when a header was decoded, 1 otherwise (the rc= line says why).
- * Tools are built alone (Makefile: one .c each), so the pp/ sources are included here.
+ * Linked with the host build of the library (Makefile: $(BUILD)/host/libhuginn.a).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,10 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pp/crc32c.c"
-#include "pp/pp.c"
-#include "pp/v1.c"
-#include "pp/v2.c"
+#include "pp/pp.h"
 
 static void addr(const char *key, const struct sockaddr_storage *ss)
 {

@@ -13,7 +13,7 @@
  *   -p PATH     request path (default /)
  *
  * Exit 0 when an answer starting with "HTTP/1." came back, 1 otherwise.
- * Tools are built alone (Makefile: one .c each), so the pp/ sources are included here.
+ * Linked with the host build of the library (Makefile: $(BUILD)/host/libhuginn.a).
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -25,10 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "pp/crc32c.c"
-#include "pp/pp.c"
-#include "pp/v1.c"
-#include "pp/v2.c"
+#include "pp/pp.h"
 
 static int to_sa(const char *ip, const char *port, struct sockaddr_storage *ss)
 {
