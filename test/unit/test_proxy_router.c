@@ -358,7 +358,8 @@ int main(void)
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return 1;
-	if (!ok(proxy_config_parse(conf_text, strlen(conf_text), "unit", cfg, err, sizeof(err)) == 0,
+	if (!ok(proxy_config_parse(conf_text, strlen(conf_text), "unit", cfg, err, sizeof(err)) ==
+		    0,
 		"test config parses")) {
 		printf("#   %s\n", err);
 		free(cfg);
