@@ -283,19 +283,6 @@ int pcap_next(struct pcap *p, struct pcap_pkt *pkt)
 	return p->ng ? next_ng(p, pkt) : next_classic(p, pkt);
 }
 
-int pcap_frame(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
-{
-	int v;
-
-	/* Ethernet goes to the XDP program's own frame parser, VLAN tags and all. */
-	if (linktype == PCAP_LINK_ETHERNET) {
-		*ip_off = 0;
-		return PCAP_FRAME_ETH;
-	}
-	v = pcap_l3(linktype, data, len, ip_off);
-	return v > 0 ? PCAP_FRAME_IP : v;
-}
-
 static uint16_t be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -322,7 +309,12 @@ static int af_ver(uint32_t af)
 	return 0;
 }
 
-int pcap_l3(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
+/*
+ * The link header: *ip_off and the IP version it announces (4, 6), RAW_ANY for raw IP
+ * link types (the IP header says), 0 for a packet that is not IP, -EPROTONOSUPPORT.
+ */
+#define RAW_ANY 1
+static int link_hdr(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
 {
 	uint32_t off = 0, af;
 	unsigned i;
@@ -351,13 +343,7 @@ int pcap_l3(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_o
 	case PCAP_LINK_DLT_RAW14:
 	case PCAP_LINK_IPV4:
 	case PCAP_LINK_IPV6:
-		if (len < 1)
-			return 0;
-		ver = data[0] >> 4;
-		if (linktype == PCAP_LINK_IPV4 && ver != 4)
-			return 0;
-		if (linktype == PCAP_LINK_IPV6 && ver != 6)
-			return 0;
+		ver = linktype == PCAP_LINK_IPV4 ? 4 : linktype == PCAP_LINK_IPV6 ? 6 : RAW_ANY;
 		break;
 	case PCAP_LINK_LINUX_SLL:
 		/* 16-byte cooked header, protocol (ethertype) in its last two bytes. */
@@ -390,7 +376,36 @@ int pcap_l3(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_o
 	default:
 		return -EPROTONOSUPPORT;
 	}
-	if (!ver || len <= off || (data[off] >> 4) != ver)
+	*ip_off = off;
+	return ver;
+}
+
+int pcap_frame(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
+{
+	int v;
+
+	/* Ethernet goes to the XDP program's own frame parser, VLAN tags and all; the
+	 * others to its IP parser, which reads the version itself. */
+	if (linktype == PCAP_LINK_ETHERNET) {
+		*ip_off = 0;
+		return PCAP_FRAME_ETH;
+	}
+	v = link_hdr(linktype, data, len, ip_off);
+	return v > 0 ? PCAP_FRAME_IP : v;
+}
+
+int pcap_l3(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
+{
+	int ver = link_hdr(linktype, data, len, ip_off);
+	uint32_t off = *ip_off;
+
+	if (ver <= 0)
+		return ver;
+	*ip_off = 0;
+	if (len <= off || (ver != RAW_ANY && (data[off] >> 4) != ver))
+		return 0;
+	ver = data[off] >> 4;
+	if (ver != 4 && ver != 6)
 		return 0;
 	*ip_off = off;
 	return ver;

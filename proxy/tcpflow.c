@@ -391,10 +391,10 @@ void tcpflow_consume(struct tcpflow *t, struct tcpflow_stream *s, uint32_t n)
 	uint32_t last, i, j = 0;
 
 	(void)t;
-	if (!s->buf || !n)
-		return;
 	if (n > s->have)
 		n = s->have;
+	if (!s->buf || !n)
+		return;
 	last = s->runs[s->n_runs - 1].e;
 	memmove(s->buf, s->buf + n, last - n);
 	for (i = 0; i < s->n_runs; i++) {
