@@ -8,6 +8,13 @@
  *   cli=IP/port|srv=IP/port|os=LABEL|dist=N|params=P|raw_sig=SIG
  *
  * os=??? without a match or without a database.  Needs no privileges.
+ *
+ * Beside them, one line per TLS ClientHello over TCP (proxy/tlscap.h reassembles the
+ * streams), when the packet that completes it is read:
+ *
+ *   cli=IP/port|srv=IP/port|sni=NAME|ja4=...|ja4_r=...|ja4_o=...|ja4_ro=...
+ *
+ * cli is the side that sent the hello; sni= is empty without a server_name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,23 +31,30 @@
 #include "p0f/match.h"
 #include "proxy/pcap.h"
 #include "p0f/sig.h"
+#include "proxy/tlscap.h"
+#include "tls/ja4.h"
 
 /* Captures and databases are read whole; refuse anything absurd. */
 #define CAPTURE_MAX (1024u << 20)
+/* Directions and hellos in progress tracked at once (tcpflow.h says what happens past
+ * them): about 4 MiB of slots and 8 MiB of buffers. */
+#define TLS_FLOWS_MAX 16384
+#define TLS_BUFS_MAX 256
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: huginn-proxy fingerprint FILE.pcap [--db p0f.fp] [--mtu]\n"
 			"  Prints cli=|srv=|os=|dist=|params=|raw_sig= for every TCP SYN,\n"
 			"  as p0f 3.09b would (see docs/p0f.md); --mtu adds a\n"
-			"  cli=|srv=|link=|raw_mtu= line after each SYN with an MSS.\n");
+			"  cli=|srv=|link=|raw_mtu= line after each SYN with an MSS.\n"
+			"  Prints cli=|srv=|sni=|ja4=|ja4_r=|ja4_o=|ja4_ro= for every\n"
+			"  TLS ClientHello over TCP (see docs/ja4.md).\n");
 }
 
 /* Addresses as p0f prints them: IPv6 as eight unabbreviated hex groups. */
-static void addr_str(const struct huginn_syn_rec *rec, const unsigned char *a, char *buf,
-		     size_t len)
+static void addr_str(unsigned ip_ver, const unsigned char *a, char *buf, size_t len)
 {
-	if (rec->ip_ver == 4) {
+	if (ip_ver == 4) {
 		snprintf(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
 		return;
 	}
@@ -66,8 +80,8 @@ static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_db *db,
 		m.sig = m.label = -1;
 		m.dist = sig.dist;
 	}
-	addr_str(rec, rec->saddr, cli, sizeof(cli));
-	addr_str(rec, rec->daddr, srv, sizeof(srv));
+	addr_str(rec->ip_ver, rec->saddr, cli, sizeof(cli));
+	addr_str(rec->ip_ver, rec->daddr, srv, sizeof(srv));
 	if (p0f_sig_render(&sig, raw, sizeof(raw)) < 0 ||
 	    (db ? p0f_match_render_os(db, &m, os, sizeof(os)) : snprintf(os, sizeof(os), "???")) <
 		0 ||
@@ -91,17 +105,49 @@ static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_db *db,
 	}
 }
 
+/* tlscap's callback: the four JA4 forms of one ClientHello. */
+static void print_hello(void *arg, const struct tcpflow_key *k, const struct tls_hello *h)
+{
+	static const unsigned forms[4] = {0, JA4_RAW, JA4_ORIGINAL, JA4_RAW | JA4_ORIGINAL};
+	char cli[64], srv[64], ja4[4][JA4_STR_MAX];
+	unsigned i;
+
+	(void)arg;
+	for (i = 0; i < 4; i++)
+		if (ja4_render(h, 't', forms[i], ja4[i], sizeof(ja4[i])) < 0)
+			return; /* cannot happen for a hello tls_hello_parse accepted */
+	addr_str(k->ip_ver, k->src, cli, sizeof(cli));
+	addr_str(k->ip_ver, k->dst, srv, sizeof(srv));
+	/* tls_hello_parse allows only [A-Za-z0-9._-] in a server name: safe to print. */
+	printf("cli=%s/%u|srv=%s/%u|sni=%.*s|ja4=%s|ja4_r=%s|ja4_o=%s|ja4_ro=%s\n", cli, k->sport,
+	       srv, k->dport, h->has_sni ? (int)h->sni_len : 0, h->has_sni ? h->sni : "", ja4[0],
+	       ja4[1], ja4[2], ja4[3]);
+}
+
 static int run(const char *path, const struct p0f_db *db, unsigned sig_flags, int mtu_lines)
 {
 	struct pcap pc;
 	struct pcap_pkt pkt;
+	struct tlscap *tc;
+	size_t len, tc_size = tlscap_mem_size(TLS_FLOWS_MAX, TLS_BUFS_MAX);
+	void *tc_mem;
 	char *buf;
-	size_t len;
 	int rc;
 
+	tc = malloc(sizeof(*tc));
+	tc_mem = malloc(tc_size);
+	if (!tc || !tc_mem ||
+	    tlscap_init(tc, tc_mem, tc_size, TLS_FLOWS_MAX, TLS_BUFS_MAX, print_hello, NULL) < 0) {
+		fprintf(stderr, "huginn-proxy fingerprint: out of memory\n");
+		free(tc);
+		free(tc_mem);
+		return 1;
+	}
 	rc = file_read_all(path, CAPTURE_MAX, &buf, &len);
 	if (rc < 0) {
 		fprintf(stderr, "huginn-proxy fingerprint: %s: %s\n", path, strerror(-rc));
+		free(tc);
+		free(tc_mem);
 		return 1;
 	}
 	rc = pcap_open(&pc, buf, len);
@@ -115,9 +161,12 @@ static int run(const char *path, const struct p0f_db *db, unsigned sig_flags, in
 		if (kind == -EPROTONOSUPPORT) {
 			fprintf(stderr,
 				"huginn-proxy fingerprint: %s: offset %zu: link type %u is not "
-				"supported (Ethernet, Linux cooked v1/v2, raw IP are)\n",
+				"supported (Ethernet, Linux cooked v1/v2, raw IP, BSD loopback "
+				"are)\n",
 				path, pkt.off, pkt.linktype);
 			free(buf);
+			free(tc);
+			free(tc_mem);
 			return 1;
 		}
 		if (kind <= 0)
@@ -129,10 +178,13 @@ static int run(const char *path, const struct p0f_db *db, unsigned sig_flags, in
 			st = huginn_parse_ip(pkt.data + ip_off, end, &rec);
 		/* The parser's verdict is the one SYN rule of the live path too (the XDP
 		 * program runs the same code): no check of our own here. */
-		if (st != HUGINN_PARSE_SYN)
-			continue;
-		print_syn(&rec, db, sig_flags, mtu_lines);
+		if (st == HUGINN_PARSE_SYN)
+			print_syn(&rec, db, sig_flags, mtu_lines);
+		/* A SYN's own line first: its data (TFO) may complete a hello. */
+		tlscap_packet(tc, pkt.linktype, pkt.data, pkt.caplen);
 	}
+	free(tc);
+	free(tc_mem);
 	if (rc < 0) {
 		fflush(stdout);
 		fprintf(stderr, "huginn-proxy fingerprint: %s: offset %zu: %s\n", path, pc.err_off,

@@ -283,36 +283,212 @@ int pcap_next(struct pcap *p, struct pcap_pkt *pkt)
 	return p->ng ? next_ng(p, pkt) : next_classic(p, pkt);
 }
 
-int pcap_frame(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
+static uint16_t be16(const uint8_t *p)
 {
-	uint16_t proto;
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* An ethertype, or a BSD address family, as an IP version (0: not IP). */
+static int ethertype_ver(uint16_t proto)
+{
+	return proto == 0x0800 ? 4 : proto == 0x86dd ? 6 : 0;
+}
+
+static int af_ver(uint32_t af)
+{
+	if (af == 2)
+		return 4;
+	/* AF_INET6: Linux 10, NetBSD/OpenBSD 24, FreeBSD 28, Darwin 30. */
+	if (af == 10 || af == 24 || af == 28 || af == 30)
+		return 6;
+	return 0;
+}
+
+/*
+ * The link header: *ip_off and the IP version it announces (4, 6), RAW_ANY for raw IP
+ * link types (the IP header says), 0 for a packet that is not IP, -EPROTONOSUPPORT.
+ */
+#define RAW_ANY 1
+static int link_hdr(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
+{
+	uint32_t off = 0, af;
+	unsigned i;
+	int ver;
 
 	*ip_off = 0;
 	switch (linktype) {
-	case PCAP_LINK_ETHERNET:
-		return PCAP_FRAME_ETH;
+	case PCAP_LINK_ETHERNET: {
+		uint16_t proto;
+
+		if (len < 14)
+			return 0;
+		proto = be16(data + 12);
+		off = 14;
+		for (i = 0; i < PCAP_VLAN_MAX && (proto == 0x8100 || proto == 0x88a8); i++) {
+			if (len - off < 4)
+				return 0;
+			proto = be16(data + off + 2);
+			off += 4;
+		}
+		ver = ethertype_ver(proto);
+		break;
+	}
 	case PCAP_LINK_RAW:
+	case PCAP_LINK_DLT_RAW12:
+	case PCAP_LINK_DLT_RAW14:
 	case PCAP_LINK_IPV4:
 	case PCAP_LINK_IPV6:
-		return PCAP_FRAME_IP;
+		ver = linktype == PCAP_LINK_IPV4 ? 4 : linktype == PCAP_LINK_IPV6 ? 6 : RAW_ANY;
+		break;
 	case PCAP_LINK_LINUX_SLL:
 		/* 16-byte cooked header, protocol (ethertype) in its last two bytes. */
 		if (len < 16)
 			return 0;
-		proto = (uint16_t)(data[14] << 8 | data[15]);
-		*ip_off = 16;
+		ver = ethertype_ver(be16(data + 14));
+		off = 16;
 		break;
 	case PCAP_LINK_LINUX_SLL2:
 		/* 20-byte cooked header v2, protocol first. */
 		if (len < 20)
 			return 0;
-		proto = (uint16_t)(data[0] << 8 | data[1]);
-		*ip_off = 20;
+		ver = ethertype_ver(be16(data));
+		off = 20;
+		break;
+	case PCAP_LINK_NULL:
+	case PCAP_LINK_LOOP:
+		/* NULL is in the writer's byte order, LOOP in network order, but writers
+		 * get LOOP wrong too: a family number is small, so the order that gives
+		 * a small number is the right one. */
+		if (len < 4)
+			return 0;
+		af = be32(data);
+		if (af > 0xffff)
+			af = (uint32_t)data[3] << 24 | (uint32_t)data[2] << 16 |
+			     (uint32_t)data[1] << 8 | data[0];
+		ver = af_ver(af);
+		off = 4;
 		break;
 	default:
 		return -EPROTONOSUPPORT;
 	}
-	if (proto != 0x0800 && proto != 0x86dd)
+	*ip_off = off;
+	return ver;
+}
+
+int pcap_frame(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
+{
+	int v;
+
+	/* Ethernet goes to the XDP program's own frame parser, VLAN tags and all; the
+	 * others to its IP parser, which reads the version itself. */
+	if (linktype == PCAP_LINK_ETHERNET) {
+		*ip_off = 0;
+		return PCAP_FRAME_ETH;
+	}
+	v = link_hdr(linktype, data, len, ip_off);
+	return v > 0 ? PCAP_FRAME_IP : v;
+}
+
+int pcap_l3(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off)
+{
+	int ver = link_hdr(linktype, data, len, ip_off);
+	uint32_t off = *ip_off;
+
+	if (ver <= 0)
+		return ver;
+	*ip_off = 0;
+	if (len <= off || (ver != RAW_ANY && (data[off] >> 4) != ver))
 		return 0;
-	return PCAP_FRAME_IP;
+	ver = data[off] >> 4;
+	if (ver != 4 && ver != 6)
+		return 0;
+	*ip_off = off;
+	return ver;
+}
+
+/* The IPv6 extension headers pcap_tcp walks (as bpf/xdp_syn.h does). */
+#define V6_EXT_MAX 6
+#define V6_EXT_BYTES_MAX 512
+
+int pcap_tcp(uint32_t linktype, const uint8_t *data, uint32_t len, struct pcap_tcp *seg)
+{
+	uint32_t ip_off, l4_off, l4_len, doff, avail;
+	const uint8_t *ip;
+	int ver = pcap_l3(linktype, data, len, &ip_off);
+
+	memset(seg, 0, sizeof(*seg));
+	if (ver <= 0)
+		return ver;
+	ip = data + ip_off;
+	avail = len - ip_off;
+	if (ver == 4) {
+		uint32_t ihl, tot;
+
+		if (avail < 20 || ip[9] != 6)
+			return 0;
+		if (be16(ip + 6) & 0x3fff)
+			return 0; /* MF or an offset: a fragment */
+		ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+		tot = be16(ip + 2);
+		if (!tot)
+			tot = avail; /* TSO: the length field is left 0 */
+		if (ihl < 20 || tot < ihl || tot > avail)
+			return 0;
+		memcpy(seg->src, ip + 12, 4);
+		memcpy(seg->dst, ip + 16, 4);
+		l4_off = ihl;
+		l4_len = tot - ihl;
+	} else {
+		uint32_t plen, off = 40, i;
+		uint8_t nh;
+
+		if (avail < 40)
+			return 0;
+		plen = be16(ip + 4);
+		if (!plen)
+			plen = avail - 40; /* jumbogram or GSO */
+		if (plen > avail - 40)
+			return 0;
+		nh = ip[6];
+		for (i = 0; i < V6_EXT_MAX && nh != 6; i++) {
+			if (nh != 0 && nh != 43 && nh != 60 && nh != 51)
+				return 0; /* fragment, ESP, no next header, not TCP */
+			const uint8_t *h = ip + off;
+
+			if (off + 2 > 40 + plen)
+				return 0;
+			/* AH counts 4-byte units minus 2 (RFC 4302), the others 8-byte units. */
+			off += nh == 51 ? ((uint32_t)h[1] + 2) * 4 : ((uint32_t)h[1] + 1) * 8;
+			nh = h[0];
+			if (off > 40 + V6_EXT_BYTES_MAX)
+				return 0;
+		}
+		if (nh != 6)
+			return 0;
+		memcpy(seg->src, ip + 8, 16);
+		memcpy(seg->dst, ip + 24, 16);
+		if (off > 40 + plen)
+			return 0;
+		l4_off = off;
+		l4_len = 40 + plen - off;
+	}
+	if (l4_len < 20)
+		return 0;
+	doff = (uint32_t)(ip[l4_off + 12] >> 4) * 4;
+	if (doff < 20 || doff > l4_len)
+		return 0;
+	seg->ip_ver = (uint8_t)ver;
+	seg->sport = be16(ip + l4_off);
+	seg->dport = be16(ip + l4_off + 2);
+	seg->seq = be32(ip + l4_off + 4);
+	seg->ack = be32(ip + l4_off + 8);
+	seg->flags = ip[l4_off + 13];
+	seg->payload = ip + l4_off + doff;
+	seg->len = l4_len - doff;
+	return 1;
 }

@@ -14,9 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Link types we can hand to the frame parser (tcpdump's LINKTYPE_ values). */
+/*
+ * Link types we read (tcpdump's LINKTYPE_ values, www.tcpdump.org/linktypes.html; 12
+ * and 14 are libpcap's DLT_RAW, whose number differs between systems, and Wireshark
+ * reads both as raw IP too).
+ */
+#define PCAP_LINK_NULL 0 /* BSD loopback: 4-byte address family, writer's byte order */
 #define PCAP_LINK_ETHERNET 1
+#define PCAP_LINK_DLT_RAW12 12
+#define PCAP_LINK_DLT_RAW14 14
 #define PCAP_LINK_RAW 101
+#define PCAP_LINK_LOOP 108 /* OpenBSD loopback: the family in network byte order */
 #define PCAP_LINK_LINUX_SLL 113
 #define PCAP_LINK_IPV4 228
 #define PCAP_LINK_IPV6 229
@@ -79,5 +87,40 @@ enum pcap_frame {
  * do not read.
  */
 int pcap_frame(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off);
+
+/*
+ * Where the IP header starts, for every link type above: Ethernet with up to
+ * PCAP_VLAN_MAX 802.1Q / 802.1ad tags (as many as the XDP parser walks), Linux cooked
+ * v1 and v2, raw IP, BSD loopback NULL and LOOP (address family 2 for IPv4; 10, 24, 28
+ * or 30 for IPv6, the values of Linux, NetBSD/OpenBSD, FreeBSD and Darwin; read in
+ * either byte order, since writers differ).  Returns 4 or 6 (the IP version, which the
+ * header's first nibble confirms) with *ip_off set, 0 when the packet is not IP (skip
+ * it), or -EPROTONOSUPPORT for a link type we do not read.
+ */
+#define PCAP_VLAN_MAX 2
+int pcap_l3(uint32_t linktype, const uint8_t *data, uint32_t len, uint32_t *ip_off);
+
+/* A TCP segment decoded by pcap_tcp (slices of the packet). */
+struct pcap_tcp {
+	uint8_t ip_ver;		  /* 4 or 6 */
+	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes, the rest zero */
+	uint16_t sport, dport;	  /* host order */
+	uint32_t seq, ack;
+	uint8_t flags; /* byte 13 of the TCP header */
+	const uint8_t *payload;
+	uint32_t len; /* payload bytes */
+};
+
+/*
+ * Decode a packet down to its TCP segment (any flags, not only SYNs).  The payload
+ * length comes from the IP header (Ethernet padding is not data); an IPv4 total length
+ * or IPv6 payload length of 0 (segmentation offload, jumbograms) means "the captured
+ * bytes".  IPv6 extension headers are walked as in bpf/xdp_syn.h (hop-by-hop, routing,
+ * destination options, AH; at most 6 and 512 bytes).  Returns 1 with *seg filled; 0 for
+ * a packet that is not TCP, is an IP fragment, has inconsistent lengths, or was cut by
+ * the snap length before the end of its payload (its bytes are missing: skipped whole);
+ * -EPROTONOSUPPORT for a link type we do not read.
+ */
+int pcap_tcp(uint32_t linktype, const uint8_t *data, uint32_t len, struct pcap_tcp *seg);
 
 #endif

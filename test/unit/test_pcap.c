@@ -355,6 +355,83 @@ static void frames(void)
 	is_int(pcap_frame(105, sll2, 20, &off), -EPROTONOSUPPORT, "802.11 not supported");
 }
 
+/* One IPv4 TCP segment (20-byte IP, 20-byte TCP, 3 payload bytes) after `hdr`. */
+static uint32_t seg4(uint8_t *b, const uint8_t *hdr, uint32_t hlen)
+{
+	static const uint8_t ip[] = {0x45, 0, 0,  43, 0, 1, 0x40, 0, 64, 6,
+				     0,	   0, 10, 0,  0, 2, 10,	  0, 0,	 1};
+	static const uint8_t tcp[] = {0x30, 0x39, 0x01, 0xbb, 0, 0, 0, 7, 0,   0,   0,	0,
+				      0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0, 'a', 'b', 'c'};
+
+	memcpy(b, hdr, hlen);
+	memcpy(b + hlen, ip, sizeof(ip));
+	memcpy(b + hlen + sizeof(ip), tcp, sizeof(tcp));
+	return hlen + (uint32_t)(sizeof(ip) + sizeof(tcp));
+}
+
+/* pcap_l3 / pcap_tcp over every link type; the packets are written by hand from the
+ * link-type registry's header layouts (tcpdump.org/linktypes.html). */
+static void links(void)
+{
+	static const struct {
+		uint32_t lt;
+		uint8_t hdr[24];
+		uint32_t hlen;
+		const char *what;
+	} c[] = {
+	    {1, {[12] = 0x08, [13] = 0x00}, 14, "Ethernet"},
+	    {1, {[12] = 0x81, [13] = 0x00, [16] = 0x08, [17] = 0x00}, 18, "Ethernet, 802.1Q"},
+	    {1,
+	     {[12] = 0x88, [13] = 0xa8, [16] = 0x81, [17] = 0x00, [20] = 0x08, [21] = 0x00},
+	     22,
+	     "Ethernet, QinQ"},
+	    {113, {[14] = 0x08, [15] = 0x00}, 16, "Linux cooked v1"},
+	    {276, {[0] = 0x08, [1] = 0x00}, 20, "Linux cooked v2"},
+	    {101, {0}, 0, "LINKTYPE_RAW"},
+	    {12, {0}, 0, "DLT_RAW 12"},
+	    {14, {0}, 0, "DLT_RAW 14"},
+	    {228, {0}, 0, "LINKTYPE_IPV4"},
+	    {0, {2, 0, 0, 0}, 4, "NULL, little-endian AF"},
+	    {0, {0, 0, 0, 2}, 4, "NULL, big-endian AF"},
+	    {108, {0, 0, 0, 2}, 4, "LOOP"},
+	    {108, {2, 0, 0, 0}, 4, "LOOP written little-endian"},
+	};
+	uint8_t b[128];
+	unsigned i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct pcap_tcp t;
+		uint32_t n = seg4(b, c[i].hdr, c[i].hlen), off;
+
+		ok(pcap_l3(c[i].lt, b, n, &off) == 4 && off == c[i].hlen, "pcap_l3: %s", c[i].what);
+		ok(pcap_tcp(c[i].lt, b, n, &t) == 1 && t.sport == 12345 && t.dport == 443 &&
+		       t.seq == 7 && t.flags == 0x18 && t.len == 3 &&
+		       !memcmp(t.payload, "abc", 3) && t.src[0] == 10 && t.src[3] == 2,
+		   "pcap_tcp: %s", c[i].what);
+		/* Ethernet padding after the IP packet is not payload. */
+		memset(b + n, 0, 6);
+		ok(pcap_tcp(c[i].lt, b, n + 6, &t) == 1 && t.len == 3, "padding ignored: %s",
+		   c[i].what);
+		/* Cut by the snap length inside the payload: skipped. */
+		is_int(pcap_tcp(c[i].lt, b, n - 1, &t), 0, "snapped payload skipped: %s",
+		       c[i].what);
+	}
+	{
+		static const uint8_t null6[4] = {28, 0, 0, 0}, nulbad[4] = {7, 0, 0, 0};
+		struct pcap_tcp t2;
+		uint32_t off;
+
+		seg4(b, null6, 4);
+		is_int(pcap_l3(0, b, 47, &off), 0, "NULL AF_INET6 over an IPv4 header skipped");
+		seg4(b, nulbad, 4);
+		is_int(pcap_l3(0, b, 47, &off), 0, "NULL with another family skipped");
+		is_int(pcap_l3(105, b, 47, &off), -EPROTONOSUPPORT, "802.11 not supported");
+		seg4(b, nulbad, 0);
+		b[6] = 0x20; /* more fragments */
+		is_int(pcap_tcp(101, b, 43, &t2), 0, "IPv4 fragment skipped");
+	}
+}
+
 int main(void)
 {
 	struct w w;
@@ -374,5 +451,6 @@ int main(void)
 	truncations("pcapng BE", &w);
 	corrupt();
 	frames();
+	links();
 	return done_testing();
 }
