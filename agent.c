@@ -18,8 +18,12 @@
  *     "Ours" is exactly the program behind that link.  A new agent with the
  *     same pin path swaps its program into the running link (BPF_LINK_UPDATE:
  *     atomic, no gap); any other XDP program on the interface is refused;
- *   - on SIGTERM an agent detaches only if the link still runs its own
- *     program; if a successor swapped in, it leaves everything in place.
+ *   - on SIGTERM an agent detaches only if the pinned link still runs its own
+ *     program; if a successor swapped in, it leaves everything in place.  The
+ *     takeover and that check-and-detach run under flock on the pin directory
+ *     (agent/pins.h), so they never interleave (docs/agent.md, "Handover");
+ *   - one pin path serves one (network namespace, interface);
+ *   - a deleted interface ends the agent with status 3 (agent/watch.h).
  * Map pins are never removed: the proxy reads them and the next start reuses them.
  * With HUGINN_EBPF_PIN_GID the pin directory (0750) and every map pin (0640)
  * belong to that group, before a reader can find them under their final name.

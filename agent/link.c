@@ -137,8 +137,9 @@ static int refuse_owner(struct agent_state *a, const char *name, const struct bp
 
 	if (!nl_xdp_query(&a->nl, (int)li->xdp.ifindex, &ol, NULL, 0) &&
 	    nl_xdp_mode_of(&ol, li->prog_id))
-		snprintf(where, sizeof(where), "interface %s (ifindex %u) in this network namespace",
-			 ol.name, li->xdp.ifindex);
+		snprintf(where, sizeof(where),
+			 "interface %s (ifindex %u) in this network namespace", ol.name,
+			 li->xdp.ifindex);
 	else
 		snprintf(where, sizeof(where), "ifindex %u of another network namespace",
 			 li->xdp.ifindex);

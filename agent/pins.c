@@ -144,11 +144,12 @@ static int open_trusted_dir(struct agent_state *a)
 		break;
 	case AGENT_PINS_WRITABLE:
 		if (root)
-			log_err("%s='%s' is the root of a bpffs mount, writable by others "
-				"(mode %04o): anyone could delete or swap the pins. Use a directory "
-				"below it, e.g. %s=%s/huginn, which the agent creates root-only",
-				AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, st.st_mode & 07777,
-				AGENT_CFG_ENV_PIN_PATH, cfg->pin_path);
+			log_err(
+			    "%s='%s' is the root of a bpffs mount, writable by others "
+			    "(mode %04o): anyone could delete or swap the pins. Use a directory "
+			    "below it, e.g. %s=%s/huginn, which the agent creates root-only",
+			    AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, st.st_mode & 07777,
+			    AGENT_CFG_ENV_PIN_PATH, cfg->pin_path);
 		else
 			log_err("%s='%s' is writable by group or others (mode %04o): they could "
 				"delete or swap the pins. chmod go-w it, or remove it so the agent "

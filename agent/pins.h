@@ -41,9 +41,10 @@ struct agent_pins_verdict agent_pins_decide(int get_rc, int compat);
 /* Why a pin directory is not trusted (agent_pins_trust). */
 enum agent_pins_trust {
 	AGENT_PINS_TRUSTED = 0,
-	AGENT_PINS_NOT_OWNER,	 /* not owned by the agent's euid: someone else made it */
-	AGENT_PINS_WRITABLE,	 /* group or others may write it: they could swap the pins */
-	AGENT_PINS_PARENT_OPEN,	 /* its parent lets others rename it away (writable, no sticky bit) */
+	AGENT_PINS_NOT_OWNER,	/* not owned by the agent's euid: someone else made it */
+	AGENT_PINS_WRITABLE,	/* group or others may write it: they could swap the pins */
+	AGENT_PINS_PARENT_OPEN, /* its parent lets others rename it away (writable, no sticky bit)
+				 */
 };
 
 /*

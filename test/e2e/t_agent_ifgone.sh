@@ -68,4 +68,7 @@ start_agent moved "$VA" || t_fail "agent on $VA attached"
 A=$T_PID
 br set "$VA" netns "$T_CNS"
 gone_within moved $A "$VA"
+# AGENT=$BUILD/san/huginn-ebpf-agent runs it all under the sanitizers.
+t_check "no sanitizer reports in any log" sh -c \
+	"! grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' '$T_DIR'/*.log"
 [ "$T_FAILS" -eq 0 ]

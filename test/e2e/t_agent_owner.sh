@@ -134,4 +134,7 @@ mkdir "$T_BPFFS/open" && chmod 0775 "$T_BPFFS/open"
 refused "a root-owned pin directory writable by its group: refused" \
 	"writable by group or others \\(mode 0775\\).*chmod go-w" "$T_SNS" "$T_SIF" "$T_BPFFS/open"
 t_eq "nothing attached after the refusals" "$(xdp_of "$T_SNS" "$T_SIF")" ""
+# AGENT=$BUILD/san/huginn-ebpf-agent runs it all under the sanitizers.
+t_check "no sanitizer reports in any log" sh -c \
+	"! grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' '$T_DIR'/*.log"
 [ "$T_FAILS" -eq 0 ]

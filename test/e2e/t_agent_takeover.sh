@@ -114,4 +114,7 @@ t_eq "all $ROUNDS rounds kept exactly one program capturing" "$bad" 0
 t_stop $OLD
 t_eq "last agent: SIGTERM exits 0" "$T_RC" 0
 t_eq "nothing attached after the last agent's SIGTERM" "$(attached)" ""
+# AGENT=$BUILD/san/huginn-ebpf-agent runs it all under the sanitizers.
+t_check "no sanitizer reports in any log" sh -c \
+	"! grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' '$T_DIR'/*.log"
 [ "$T_FAILS" -eq 0 ]
