@@ -177,7 +177,7 @@ static int run(char **envp)
 		else if (sig > 0)
 			logm(LOG_LEVEL_INFO, "got %s, stopping",
 			     sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		rc = agent_run_stop(&a) ? 1 : 0;
+		rc = agent_run_stop(&a) || sig < 0 ? 1 : 0;
 		if (sig == 0)
 			rc = AGENT_WATCH_EXIT_GONE;
 	}

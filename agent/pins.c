@@ -1,6 +1,7 @@
 /*
  * pins.c - pin directory, map fate and re-pinning (pins.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -240,6 +241,22 @@ void agent_pins_unlock(struct agent_state *a)
 {
 	if (a->dir_fd >= 0)
 		flock(a->dir_fd, LOCK_UN);
+}
+
+void agent_pins_sweep_tmp(struct agent_state *a)
+{
+	char path[AGENT_PATH_BYTES];
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir(a->cfg.pin_path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (strncmp(d->d_name, "tmp", 3) == 0 &&
+		    !agent_state_path(path, a->cfg.pin_path, "", d->d_name) && !unlink(path))
+			log_info("removed %s, left by an agent killed during its start", path);
+	closedir(dir);
 }
 
 int agent_pins_open(struct agent_state *a)

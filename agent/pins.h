@@ -71,6 +71,13 @@ int agent_pins_setup_dir(struct agent_state *a);
 int agent_pins_lock(struct agent_state *a, unsigned wait_ms);
 void agent_pins_unlock(struct agent_state *a);
 
+/*
+ * Under the lock: remove every temporary pin (tmp*).  Only the lock holder makes them
+ * and it renames or removes them before it unlocks, so any found now belongs to an
+ * agent that died (SIGKILL) in the middle of its start.
+ */
+void agent_pins_sweep_tmp(struct agent_state *a);
+
 /* Decide every map's fate (a->fate); reused maps get their fd in a->obj. */
 int agent_pins_open(struct agent_state *a);
 

@@ -35,6 +35,7 @@ static void raise_memlock(struct agent_state *a)
 /* Everything between looking at the interface and a pinned attach: under the lock. */
 static int start_locked(struct agent_state *a)
 {
+	agent_pins_sweep_tmp(a);
 	if (agent_link_inspect(a))
 		return 1;
 	if (agent_prog_open(a) || agent_pins_open(a) || agent_prog_create_maps(a))

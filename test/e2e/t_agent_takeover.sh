@@ -114,6 +114,8 @@ t_eq "all $ROUNDS rounds kept exactly one program capturing" "$bad" 0
 t_stop $OLD
 t_eq "last agent: SIGTERM exits 0" "$T_RC" 0
 t_eq "nothing attached after the last agent's SIGTERM" "$(attached)" ""
+t_check "no temporary pins left (those of killed agents are swept)" \
+	sh -c "! ls '$PIN' | grep -q '^tmp'"
 # AGENT=$BUILD/san/huginn-ebpf-agent runs it all under the sanitizers.
 t_check "no sanitizer reports in any log" sh -c \
 	"! grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' '$T_DIR'/*.log"
