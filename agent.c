@@ -2,6 +2,8 @@
  * agent.c - huginn-ebpf-agent: load the XDP SYN recorder, pin its maps, attach
  * it to one interface, wait for SIGTERM/SIGINT, detach.
  *
+ * Exit status: 0 after SIGTERM/SIGINT, 1 on an error, 2 for a bad configuration,
+ * 3 when the interface was deleted (agent/watch.h).
  * Configured only by HUGINN_EBPF_* variables (agent/cfg.h).  Logs one
  * line per event to stderr in the format of sys/log.h.  Opens no ports.
  * This file is the main: options, logging, signals and the wait; the
@@ -16,8 +18,12 @@
  *     "Ours" is exactly the program behind that link.  A new agent with the
  *     same pin path swaps its program into the running link (BPF_LINK_UPDATE:
  *     atomic, no gap); any other XDP program on the interface is refused;
- *   - on SIGTERM an agent detaches only if the link still runs its own
- *     program; if a successor swapped in, it leaves everything in place.
+ *   - on SIGTERM an agent detaches only if the pinned link still runs its own
+ *     program; if a successor swapped in, it leaves everything in place.  The
+ *     takeover and that check-and-detach run under flock on the pin directory
+ *     (agent/pins.h), so they never interleave (docs/agent.md, "Handover");
+ *   - one pin path serves one (network namespace, interface);
+ *   - a deleted interface ends the agent with status 3 (agent/watch.h).
  * Map pins are never removed: the proxy reads them and the next start reuses them.
  * With HUGINN_EBPF_PIN_GID the pin directory (0750) and every map pin (0640)
  * belong to that group, before a reader can find them under their final name.
@@ -27,6 +33,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -37,6 +44,7 @@
 #include "agent/dump.h"
 #include "agent/run.h"
 #include "agent/state.h"
+#include "agent/watch.h"
 #include "sys/log.h"
 
 #ifndef HUGINN_VERSION
@@ -90,7 +98,7 @@ static int signal_fd(void)
 	return fd < 0 ? -errno : fd;
 }
 
-static int wait_signal(int sfd)
+static int read_signal(int sfd)
 {
 	struct signalfd_siginfo si;
 	ssize_t n;
@@ -102,6 +110,31 @@ static int wait_signal(int sfd)
 		if (n != (ssize_t)sizeof(si))
 			return n < 0 ? -errno : -EIO;
 		return (int)si.ssi_signo;
+	}
+}
+
+/*
+ * Wait for SIGTERM/SIGINT or the interface's deletion: the signal number, 0 when the
+ * interface went away (agent/watch.h, already logged), or -errno.
+ */
+static int wait_event(int sfd, struct agent_state *a)
+{
+	struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = a->watch.fd, .events = POLLIN}};
+	int r;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[0].revents)
+			return read_signal(sfd);
+		if (p[1].revents) {
+			r = agent_watch_read(a);
+			if (r)
+				return r > 0 ? 0 : r;
+		}
 	}
 }
 
@@ -133,14 +166,20 @@ static int run(char **envp)
 
 	rc = agent_run_start(&a);
 	if (rc == 0) {
-		sig = wait_signal(sfd);
+		sig = agent_watch_open(&a);
+		if (sig == 0)
+			sig = wait_event(sfd, &a);
+		else if (sig > 0)
+			sig = 0; /* gone before the watch began */
 		if (sig < 0)
 			logm(LOG_LEVEL_ERROR, "waiting for signals failed: %s",
 			     agent_state_strerror(sig));
-		else
+		else if (sig > 0)
 			logm(LOG_LEVEL_INFO, "got %s, stopping",
 			     sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		rc = agent_run_stop(&a) ? 1 : 0;
+		rc = agent_run_stop(&a) || sig < 0 ? 1 : 0;
+		if (sig == 0)
+			rc = AGENT_WATCH_EXIT_GONE;
 	}
 	agent_state_close(&a);
 	close(sfd);

@@ -1,8 +1,11 @@
 /*
  * link.c - interface, inspection, attach, takeover and release (link.h).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 
@@ -20,9 +23,12 @@ enum agent_link_found agent_link_found_plan(int is_xdp, uint32_t link_ifindex, i
 {
 	if (!is_xdp)
 		return AGENT_LINK_FOUND_BAD;
+	/* The kernel detaches a link whose device went away: only then is the pin stale. */
+	if (link_ifindex == 0)
+		return AGENT_LINK_FOUND_STALE;
 	if (link_ifindex == (uint32_t)ifindex && mode)
 		return AGENT_LINK_FOUND_OURS;
-	return AGENT_LINK_FOUND_STALE;
+	return AGENT_LINK_FOUND_OTHER;
 }
 
 uint32_t agent_link_foreign(const struct nl_link *l, uint32_t ours)
@@ -42,18 +48,22 @@ enum agent_link_attach agent_link_attach_plan(int have_old, uint32_t old_mode, u
 	return old_mode == want ? AGENT_LINK_ATTACH_TAKEOVER : AGENT_LINK_ATTACH_REMODE;
 }
 
-struct agent_link_release agent_link_release_plan(uint32_t link_prog_id, uint32_t link_ifindex,
-						  uint32_t our_prog_id, uint32_t pin_link_id,
-						  uint32_t our_link_id)
+struct agent_link_release agent_link_release_plan(int have_pin, uint32_t pin_prog_id,
+						  uint32_t pin_ifindex, uint32_t our_prog_id,
+						  uint32_t own_prog_id, uint32_t own_ifindex)
 {
-	struct agent_link_release r = {0, 0, 0};
+	struct agent_link_release r = {0, 0, 0, 0};
 
-	if (link_prog_id != our_prog_id) {
-		r.leave = 1;
+	if (have_pin) {
+		if (pin_prog_id != our_prog_id) {
+			r.leave = 1;
+			return r;
+		}
+		r.unlink_pin = 1;
+		r.detach_pin = pin_ifindex != 0;
 		return r;
 	}
-	r.unlink_pin = pin_link_id != 0 && pin_link_id == our_link_id;
-	r.detach = link_ifindex != 0;
+	r.detach_own = own_prog_id == our_prog_id && own_ifindex != 0;
 	return r;
 }
 
@@ -108,6 +118,84 @@ static int refuse_foreign(struct agent_state *a, const struct nl_link *l, uint32
 	return -EBUSY;
 }
 
+/* The inode of our network namespace, to name it in messages (0 if unknown). */
+static unsigned long long netns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (unsigned long long)st.st_ino;
+}
+
+/*
+ * The pin path belongs to the agent of the link li (pinned as name), attached
+ * elsewhere: say where, from the kernel's view, and how to pick another pin path.
+ */
+static int refuse_owner(struct agent_state *a, const char *name, const struct bpf_link_info *li)
+{
+	struct nl_link ol;
+	char where[96];
+
+	if (!nl_xdp_query(&a->nl, (int)li->xdp.ifindex, &ol, NULL, 0) &&
+	    nl_xdp_mode_of(&ol, li->prog_id))
+		snprintf(where, sizeof(where),
+			 "interface %s (ifindex %u) in this network namespace", ol.name,
+			 li->xdp.ifindex);
+	else
+		snprintf(where, sizeof(where), "ifindex %u of another network namespace",
+			 li->xdp.ifindex);
+	log_err("%s='%s' belongs to another agent: %s (link id %u, prog id %u) is attached to "
+		"%s; this agent is for %s (ifindex %d) in network namespace inode %llu. One pin "
+		"path serves one interface of one network namespace (the agents would share the "
+		"filter and the maps): give this agent a pin path of its own, e.g. %s=%s-%s",
+		AGENT_CFG_ENV_PIN_PATH, a->cfg.pin_path, name, li->id, li->prog_id, where,
+		a->cfg.ifname, a->ifindex, netns_ino(), AGENT_CFG_ENV_PIN_PATH, a->cfg.pin_path,
+		a->cfg.ifname);
+	return -EBUSY;
+}
+
+/* Every link_* pin but ours: a live one means the pin path is another agent's. */
+static int claim_pin_path(struct agent_state *a, const struct nl_link *l)
+{
+	const char *ours = strrchr(a->link_path, '/') + 1;
+	char path[AGENT_PATH_BYTES];
+	struct bpf_link_info li;
+	struct dirent *d;
+	DIR *dir;
+	int fd, err = 0;
+
+	dir = opendir(a->cfg.pin_path);
+	if (!dir)
+		return -errno;
+	while (!err && (d = readdir(dir))) {
+		if (strncmp(d->d_name, "link_", 5) || strcmp(d->d_name, ours) == 0 ||
+		    agent_state_path(path, a->cfg.pin_path, "", d->d_name))
+			continue;
+		fd = bpf_obj_get(path, 0);
+		if (fd < 0)
+			continue;
+		if (!link_info(fd, &li) && li.type == BPF_LINK_TYPE_XDP) {
+			switch (agent_link_found_plan(1, li.xdp.ifindex, a->ifindex,
+						      nl_xdp_mode_of(l, li.prog_id))) {
+			case AGENT_LINK_FOUND_STALE:
+				log_info("removing stale link pin %s (link id %u, prog id %u: "
+					 "detached by the kernel)",
+					 path, li.id, li.prog_id);
+				unlink(path);
+				break;
+			case AGENT_LINK_FOUND_OURS: /* our interface under another name */
+			case AGENT_LINK_FOUND_OTHER:
+				err = refuse_owner(a, d->d_name, &li);
+				break;
+			case AGENT_LINK_FOUND_BAD:
+				break;
+			}
+		}
+		close(fd);
+	}
+	closedir(dir);
+	return err;
+}
+
 int agent_link_inspect(struct agent_state *a)
 {
 	struct bpf_link_info *li = &a->old_li;
@@ -121,6 +209,9 @@ int agent_link_inspect(struct agent_state *a)
 			ext[0] ? ": " : "", ext);
 		return err;
 	}
+	err = claim_pin_path(a, &l);
+	if (err)
+		return err;
 	old = bpf_obj_get(a->link_path, 0);
 	if (old >= 0) {
 		err = link_info(old, li);
@@ -137,10 +228,14 @@ int agent_link_inspect(struct agent_state *a)
 			log_info("found our link id %u at %s running prog id %u in %s mode", li->id,
 				 a->link_path, li->prog_id, nl_xdp_mode_name(a->old_mode));
 			break;
+		case AGENT_LINK_FOUND_OTHER:
+			err = refuse_owner(a, strrchr(a->link_path, '/') + 1, li);
+			close(old);
+			return err;
 		case AGENT_LINK_FOUND_STALE:
-			log_info("removing stale link pin %s (link id %u, ifindex %u, prog id %u: "
-				 "not attached here)",
-				 a->link_path, li->id, li->xdp.ifindex, li->prog_id);
+			log_info("removing stale link pin %s (link id %u, prog id %u: detached by "
+				 "the kernel)",
+				 a->link_path, li->id, li->prog_id);
 			unlink(a->link_path);
 			close(old);
 			a->old_mode = 0;
@@ -176,51 +271,63 @@ static int take_over(struct agent_state *a)
 	return 0;
 }
 
-/* A link cannot change mode: detach the old one first (this one move has a gap). */
-static int detach_old(struct agent_state *a, uint32_t want)
+/*
+ * Pin the link fd at the link path: under a temporary name first, then rename(2) over
+ * whatever is there (a detached link of a predecessor), so the path never goes missing.
+ */
+static int pin_link(struct agent_state *a, int fd)
 {
+	char tmp[AGENT_PATH_BYTES], pfx[32];
 	int err;
 
-	log_warn("prog id %u of link id %u runs in %s mode, %s asks for %s: detaching it "
-		 "first, SYNs until the new attach are not captured",
-		 a->old_li.prog_id, a->old_li.id, nl_xdp_mode_name(a->old_mode),
-		 AGENT_CFG_ENV_XDP_MODE, nl_xdp_mode_name(want));
-	err = bpf_link_detach(a->old_link);
-	if (err) {
-		log_err("cannot detach link id %u: %s", a->old_li.id, err_str(err));
-		return err;
+	snprintf(pfx, sizeof(pfx), "tmp%d_link_", (int)getpid());
+	if (agent_state_path(tmp, a->cfg.pin_path, pfx, a->cfg.ifname))
+		return -ENAMETOOLONG;
+	unlink(tmp); /* left by a crashed agent that had our pid */
+	err = bpf_obj_pin(fd, tmp);
+	if (!err && rename(tmp, a->link_path)) {
+		err = -errno;
+		unlink(tmp);
 	}
-	unlink(a->link_path);
-	close(a->old_link);
-	a->old_link = -1;
-	return 0;
+	return err;
 }
 
-/* Create a link for our program and pin it. */
-static int attach_new(struct agent_state *a, uint32_t want)
+/* Create a link for prog_fd in mode and pin it; the link fd, or -errno after logging. */
+static int link_and_pin(struct agent_state *a, int prog_fd, uint32_t mode)
 {
-	struct bpf_link_info li;
 	int fd, err;
 
-	fd = bpf_link_create(a->prog_fd, a->ifindex, BPF_XDP, want);
+	fd = bpf_link_create(prog_fd, a->ifindex, BPF_XDP, mode);
 	if (fd < 0) {
 		err = fd;
 		log_err("cannot attach to %s in %s mode: %s%s", a->cfg.ifname,
-			nl_xdp_mode_name(want), err_str(err),
-			want == XDP_FLAGS_DRV_MODE && (err == -EOPNOTSUPP || err == -EINVAL)
+			nl_xdp_mode_name(mode), err_str(err),
+			mode == XDP_FLAGS_DRV_MODE && (err == -EOPNOTSUPP || err == -EINVAL)
 			    ? "; the driver may lack native XDP: try HUGINN_EBPF_XDP_MODE=skb"
 			: err == -EBUSY || err == -EEXIST
 			    ? "; another XDP program was attached meanwhile"
 			    : "");
 		return err;
 	}
-	err = bpf_obj_pin(fd, a->link_path);
+	err = pin_link(a, fd);
 	if (err) {
 		/* Unpinned, the link dies with its fd: nothing stays attached. */
 		log_err("cannot pin the link at %s: %s", a->link_path, err_str(err));
 		close(fd);
 		return err;
 	}
+	return fd;
+}
+
+/* Create a link for our program and pin it. */
+static int attach_new(struct agent_state *a, uint32_t want)
+{
+	struct bpf_link_info li;
+	int fd;
+
+	fd = link_and_pin(a, a->prog_fd, want);
+	if (fd < 0)
+		return fd;
 	a->link_fd = fd;
 	if (!link_info(fd, &li))
 		a->link_id = li.id;
@@ -230,19 +337,63 @@ static int attach_new(struct agent_state *a, uint32_t want)
 	return 0;
 }
 
+/*
+ * A link cannot change mode, and the kernel refuses native and generic XDP at once:
+ * detach the old link, attach ours, and if that fails put the old program back in its
+ * old mode at the same pin path, so a failure leaves the interface as it was.
+ */
+static int re_mode(struct agent_state *a, uint32_t want)
+{
+	const struct bpf_link_info *li = &a->old_li;
+	int old_prog, fd, err;
+
+	old_prog = bpf_prog_get_fd_by_id(li->prog_id);
+	if (old_prog < 0) {
+		log_err("prog id %u of link id %u runs in %s mode, %s asks for %s: a link cannot "
+			"change mode, and without CAP_SYS_ADMIN this agent could not put the old "
+			"program back if the new mode failed; nothing changed. Stop the running "
+			"agent first, or keep its mode",
+			li->prog_id, li->id, nl_xdp_mode_name(a->old_mode), AGENT_CFG_ENV_XDP_MODE,
+			nl_xdp_mode_name(want));
+		return old_prog;
+	}
+	log_warn("prog id %u of link id %u runs in %s mode, %s asks for %s: detaching it "
+		 "first, SYNs until the new attach are not captured",
+		 li->prog_id, li->id, nl_xdp_mode_name(a->old_mode), AGENT_CFG_ENV_XDP_MODE,
+		 nl_xdp_mode_name(want));
+	err = bpf_link_detach(a->old_link);
+	if (err) {
+		log_err("cannot detach link id %u: %s", li->id, err_str(err));
+		close(old_prog);
+		return err;
+	}
+	err = attach_new(a, want);
+	if (err) {
+		fd = link_and_pin(a, old_prog, a->old_mode);
+		if (fd >= 0)
+			log_warn("put prog id %u back on %s in %s mode (pinned at %s): capture "
+				 "continues as before",
+				 li->prog_id, a->cfg.ifname, nl_xdp_mode_name(a->old_mode),
+				 a->link_path);
+		else
+			log_err("could not put prog id %u back: nothing is attached to %s",
+				li->prog_id, a->cfg.ifname);
+		if (fd >= 0)
+			close(fd); /* the pin holds it */
+	}
+	close(old_prog);
+	return err;
+}
+
 int agent_link_attach(struct agent_state *a)
 {
 	uint32_t want = mode_flag(a->cfg.xdp_mode);
-	int err;
 
 	switch (agent_link_attach_plan(a->old_link >= 0, a->old_mode, want)) {
 	case AGENT_LINK_ATTACH_TAKEOVER:
 		return take_over(a);
 	case AGENT_LINK_ATTACH_REMODE:
-		err = detach_old(a, want);
-		if (err)
-			return err;
-		break;
+		return re_mode(a, want);
 	case AGENT_LINK_ATTACH_NEW:
 		break;
 	}
@@ -253,43 +404,48 @@ int agent_link_release(struct agent_state *a)
 {
 	struct agent_link_release plan;
 	struct bpf_link_info li, pl;
-	uint32_t pin_id = 0;
 	int pinned, err;
 
 	if (a->link_fd < 0)
 		return 0;
+	memset(&pl, 0, sizeof(pl));
 	err = link_info(a->link_fd, &li);
 	if (err) {
 		log_err("cannot query link id %u: %s", a->link_id, err_str(err));
 		return err;
 	}
-	pinned = li.prog_id == a->prog_id ? bpf_obj_get(a->link_path, 0) : -1;
-	if (pinned >= 0 && !link_info(pinned, &pl))
-		pin_id = pl.id;
-	plan = agent_link_release_plan(li.prog_id, li.xdp.ifindex, a->prog_id, pin_id, a->link_id);
-	if (plan.leave) {
-		log_info("link id %u now runs prog id %u (a successor took over): leaving it "
-			 "attached",
-			 li.id, li.prog_id);
-		return 0;
-	}
-	if (pinned >= 0) {
-		if (plan.unlink_pin)
-			unlink(a->link_path);
-		else
-			log_info("%s now holds another link: leaving it", a->link_path);
+	pinned = bpf_obj_get(a->link_path, 0);
+	if (pinned >= 0 && link_info(pinned, &pl)) {
 		close(pinned);
+		pinned = -1;
 	}
-	if (!plan.detach) {
-		log_info("link id %u was already detached", li.id);
+	plan = agent_link_release_plan(pinned >= 0, pl.prog_id, pl.xdp.ifindex, a->prog_id,
+				       li.prog_id, li.xdp.ifindex);
+	if (plan.leave) {
+		log_info("link id %u at %s now runs prog id %u (a successor took over): leaving "
+			 "it attached",
+			 pl.id, a->link_path, pl.prog_id);
+		close(pinned);
 		return 0;
 	}
-	err = bpf_link_detach(a->link_fd);
-	if (err) {
-		log_err("cannot detach link id %u from %s: %s", li.id, a->cfg.ifname, err_str(err));
-		return err;
+	if (plan.detach_pin || plan.detach_own) {
+		err = bpf_link_detach(plan.detach_pin ? pinned : a->link_fd);
+		if (err) {
+			log_err("cannot detach link id %u from %s: %s",
+				plan.detach_pin ? pl.id : li.id, a->cfg.ifname, err_str(err));
+			if (pinned >= 0)
+				close(pinned);
+			return err;
+		}
+		log_info("detached prog id %u from %s (link id %u); map pins kept in %s",
+			 a->prog_id, a->cfg.ifname, plan.detach_pin ? pl.id : li.id,
+			 a->cfg.pin_path);
+	} else {
+		log_info("link id %u was already detached", plan.unlink_pin ? pl.id : li.id);
 	}
-	log_info("detached prog id %u from %s (link id %u); map pins kept in %s", a->prog_id,
-		 a->cfg.ifname, li.id, a->cfg.pin_path);
+	if (plan.unlink_pin)
+		unlink(a->link_path);
+	if (pinned >= 0)
+		close(pinned);
 	return 0;
 }

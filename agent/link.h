@@ -6,8 +6,9 @@
  * "Ours" is exactly the program behind that pinned link.  A new agent with the same pin
  * path swaps its program into the running link (BPF_LINK_UPDATE: atomic, no gap); any
  * other XDP program on the interface is refused.  On SIGTERM an agent detaches only if
- * the link still runs its own program; if a successor swapped in, it leaves everything
- * in place.
+ * the pinned link still runs its own program; if a successor swapped in, it leaves
+ * everything in place.  Both steps run under the pin directory's flock
+ * (agent_pins_lock), so a successor's swap and a predecessor's detach never interleave.
  *
  * The agent_link_*_plan/foreign functions are the pure rules (unit-tested); the others
  * are the steps, each 0 or -errno after logging why.
@@ -20,17 +21,21 @@
 #include "agent/state.h"
 #include "sys/netlink.h"
 
-/* What to do with a link pinned at our link path, found at start. */
+/* What to do with a link pinned at our link path (or another link_* pin), found at start. */
 enum agent_link_found {
-	AGENT_LINK_FOUND_OURS,	/* an XDP link attached to this interface: ours to take over */
-	AGENT_LINK_FOUND_STALE, /* an XDP link not attached here: remove the pin */
+	AGENT_LINK_FOUND_OURS,	/* an XDP link running on this interface: ours to take over */
+	AGENT_LINK_FOUND_STALE, /* a detached XDP link (ifindex 0): remove the pin */
+	AGENT_LINK_FOUND_OTHER, /* an XDP link attached elsewhere: another interface, or the
+				 * same ifindex in another network namespace; the pin path is
+				 * that agent's: refuse */
 	AGENT_LINK_FOUND_BAD,	/* not an XDP link: refuse, someone else's file */
 };
 
 /*
- * is_xdp: the pinned link's type is BPF_LINK_TYPE_XDP; link_ifindex: the interface it
- * is attached to; mode: the XDP mode its program runs in on our interface (0 if it does
- * not run there).
+ * The kernel's view decides, never a name: is_xdp: the pinned link's type is
+ * BPF_LINK_TYPE_XDP; link_ifindex: the interface it is attached to (0 once the kernel
+ * detached it); mode: the XDP mode its program runs in on our interface according to
+ * netlink in our network namespace (0 if it does not run there).
  */
 enum agent_link_found agent_link_found_plan(int is_xdp, uint32_t link_ifindex, int ifindex,
 					    uint32_t mode);
@@ -50,33 +55,45 @@ enum agent_link_attach {
 /* have_old: a link of ours was found; old_mode / want: XDP_FLAGS_*_MODE. */
 enum agent_link_attach agent_link_attach_plan(int have_old, uint32_t old_mode, uint32_t want);
 
-/* What release does with the link it made or took over. */
+/* What release does, under the handover lock (agent_pins_lock). */
 struct agent_link_release {
-	uint8_t leave;	    /* a successor swapped its program in: touch nothing */
-	uint8_t unlink_pin; /* the pin still names this very link: remove it */
-	uint8_t detach;	    /* still attached: detach */
+	uint8_t leave;	    /* the pinned link runs another program: a successor's, touch nothing */
+	uint8_t unlink_pin; /* the pinned link runs our program: remove the pin */
+	uint8_t detach_pin; /* ... and it is attached: detach it */
+	uint8_t detach_own; /* no pin at all, and the link we hold still runs ours: detach it */
 };
 
 /*
- * link_prog_id / link_ifindex: what the link runs and where (0 = detached);
- * our_prog_id: the program we loaded; pin_link_id: the id of the link pinned at our
- * path now (0 = none or unreadable); our_link_id: the link we hold.
+ * Ownership is what the pinned link runs, read under the lock: have_pin: a link is
+ * pinned at our link path; pin_prog_id / pin_ifindex: what it runs and where (0 =
+ * detached); our_prog_id: the program we loaded; own_prog_id / own_ifindex: the same for
+ * the link fd we hold (after a failed mode change of a successor it may be an older link
+ * than the pinned one, which runs our program again).
  */
-struct agent_link_release agent_link_release_plan(uint32_t link_prog_id, uint32_t link_ifindex,
-						  uint32_t our_prog_id, uint32_t pin_link_id,
-						  uint32_t our_link_id);
+struct agent_link_release agent_link_release_plan(int have_pin, uint32_t pin_prog_id,
+						  uint32_t pin_ifindex, uint32_t our_prog_id,
+						  uint32_t own_prog_id, uint32_t own_ifindex);
 
 /* Open the netlink socket and find a->cfg.ifname. */
 int agent_link_ifindex(struct agent_state *a);
 
-/* Before anything is created: what runs on the interface now?  Sets a->old_link (our
- * pinned link, if its program is attached here) and refuses any program not behind it. */
+/*
+ * Before anything is created, under the handover lock: what runs on the interface now?
+ * Sets a->old_link (our pinned link, if its program is attached here), refuses any
+ * program not behind it, and refuses a pin path whose link pins (link_*) are attached to
+ * another interface or network namespace; pins of detached links are removed.
+ */
 int agent_link_inspect(struct agent_state *a);
 
-/* Attach a->prog_fd: take over, re-mode or create and pin a link (agent_link_attach_plan). */
+/*
+ * Attach a->prog_fd: take over, re-mode or create and pin a link (agent_link_attach_plan).
+ * New link pins appear by rename(2) over the old name.  A failed re-mode puts the old
+ * program back in its old mode, pinned at the same path (needs CAP_SYS_ADMIN to open
+ * it by id; without, a mode change is refused before anything is touched).
+ */
 int agent_link_attach(struct agent_state *a);
 
-/* On exit: detach only if the link still runs our program. */
+/* On exit, under the handover lock: detach only if the pinned link runs our program. */
 int agent_link_release(struct agent_state *a);
 
 #endif

@@ -1,15 +1,27 @@
 /*
  * pins.c - pin directory, map fate and re-pinning (pins.h).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/pins.h"
+#include "bpf/xdp_syn.h"
 #include "sys/bpf.h"
 #include "sys/pinperm.h"
+
+/* <sys/file.h> is our own sys/file.h under -I.: declare flock(2) (values from its page). */
+#ifndef LOCK_EX
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+#endif
+int flock(int fd, int operation);
 
 #define err_str agent_state_strerror
 #define log_err(...) agent_state_logf(a, LOG_LEVEL_ERROR, __VA_ARGS__)
@@ -80,7 +92,82 @@ static int share_pin(const struct agent_state *a, const char *prefix, const char
 	return err;
 }
 
-int agent_pins_setup_dir(const struct agent_state *a)
+enum agent_pins_trust agent_pins_trust(uint32_t uid, uint32_t mode, uint32_t parent_mode,
+				       uint32_t euid)
+{
+	if (uid != euid)
+		return AGENT_PINS_NOT_OWNER;
+	if (mode & (S_IWGRP | S_IWOTH))
+		return AGENT_PINS_WRITABLE;
+	/* Write access to the parent without the sticky bit lets anyone rename ours away. */
+	if ((parent_mode & (S_IWGRP | S_IWOTH)) && !(parent_mode & S_ISVTX))
+		return AGENT_PINS_PARENT_OPEN;
+	return AGENT_PINS_TRUSTED;
+}
+
+/* Open the pin directory, refuse it unless trusted, keep it in a->dir_fd. */
+static int open_trusted_dir(struct agent_state *a)
+{
+	const struct agent_cfg *cfg = &a->cfg;
+	char parent[AGENT_PATH_BYTES] = "";
+	struct stat st, pst;
+	uint32_t pmode = 0;
+	int fd, err, root;
+
+	/* O_NOFOLLOW: the configured path itself must be the directory, not a symlink. */
+	fd = open(cfg->pin_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		log_err("%s='%s' cannot be opened as a directory: %s", AGENT_CFG_ENV_PIN_PATH,
+			cfg->pin_path, err_str(err));
+		return err;
+	}
+	if (fstat(fd, &st) || agent_cfg_pin_parent(cfg, parent, sizeof(parent)) ||
+	    stat(parent, &pst)) {
+		err = errno ? -errno : -ENAMETOOLONG;
+		close(fd);
+		return err;
+	}
+	/* The root of a bpffs mount: its parent is another filesystem and does not matter. */
+	root = pst.st_dev != st.st_dev;
+	if (!root)
+		pmode = pst.st_mode & 07777;
+	switch (agent_pins_trust(st.st_uid, st.st_mode & 07777, pmode, geteuid())) {
+	case AGENT_PINS_TRUSTED:
+		a->dir_fd = fd;
+		return 0;
+	case AGENT_PINS_NOT_OWNER:
+		log_err("%s='%s' is owned by uid %u, not by the agent (uid %u): whoever made it "
+			"can delete or swap the pins. Remove it (after checking what is in it) so "
+			"the agent creates it, chown %u it, or pick another %s",
+			AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, (unsigned)st.st_uid,
+			(unsigned)geteuid(), (unsigned)geteuid(), AGENT_CFG_ENV_PIN_PATH);
+		break;
+	case AGENT_PINS_WRITABLE:
+		if (root)
+			log_err(
+			    "%s='%s' is the root of a bpffs mount, writable by others "
+			    "(mode %04o): anyone could delete or swap the pins. Use a directory "
+			    "below it, e.g. %s=%s/huginn, which the agent creates root-only",
+			    AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, st.st_mode & 07777,
+			    AGENT_CFG_ENV_PIN_PATH, cfg->pin_path);
+		else
+			log_err("%s='%s' is writable by group or others (mode %04o): they could "
+				"delete or swap the pins. chmod go-w it, or remove it so the agent "
+				"creates it",
+				AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, st.st_mode & 07777);
+		break;
+	case AGENT_PINS_PARENT_OPEN:
+		log_err("%s='%s': its parent %s is writable by others without the sticky bit "
+			"(mode %04o), so they could rename the pin directory away; chmod +t %s",
+			AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, parent, pmode, parent);
+		break;
+	}
+	close(fd);
+	return -EPERM;
+}
+
+int agent_pins_setup_dir(struct agent_state *a)
 {
 	const struct agent_cfg *cfg = &a->cfg;
 	char parent[AGENT_PATH_BYTES] = "";
@@ -99,6 +186,7 @@ int agent_pins_setup_dir(const struct agent_state *a)
 				err == -ENOTSUP ? "not on a bpf filesystem" : err_str(err));
 			return err;
 		}
+		/* 0755 whatever the umask; EEXIST (someone was faster) is judged below. */
 		if (mkdir(cfg->pin_path, 0755) && errno != EEXIST) {
 			err = -errno;
 			log_err("%s='%s': cannot create the pin directory: %s%s",
@@ -107,27 +195,68 @@ int agent_pins_setup_dir(const struct agent_state *a)
 			return err;
 		}
 		log_info("created pin directory %s", cfg->pin_path);
-		return share_pin(a, "", NULL);
-	}
-	if (err == -ENOTSUP) {
+	} else if (err == -ENOTSUP) {
 		log_err("%s='%s' is not on a bpf filesystem; mount one: mount -t bpf bpf "
 			"/sys/fs/bpf",
 			AGENT_CFG_ENV_PIN_PATH, cfg->pin_path);
 		return err;
-	}
-	if (err) {
+	} else if (err) {
 		/* bpffs answers EPERM for any name with a dot in it. */
 		log_err("%s='%s': %s%s", AGENT_CFG_ENV_PIN_PATH, cfg->pin_path, err_str(err),
 			err == -EPERM && strchr(strrchr(cfg->pin_path, '/'), '.')
 			    ? " (bpffs refuses names with '.')"
 			    : "");
 		return err;
-	}
-	if (stat(cfg->pin_path, &st) || !S_ISDIR(st.st_mode)) {
+	} else if (lstat(cfg->pin_path, &st) || !S_ISDIR(st.st_mode)) {
 		log_err("%s='%s' is not a directory", AGENT_CFG_ENV_PIN_PATH, cfg->pin_path);
 		return -ENOTDIR;
 	}
+	err = open_trusted_dir(a);
+	if (err)
+		return err;
 	return share_pin(a, "", NULL);
+}
+
+int agent_pins_lock(struct agent_state *a, unsigned wait_ms)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	unsigned waited = 0;
+
+	/* Signals are blocked (signalfd), so poll instead of a blocking flock. */
+	while (flock(a->dir_fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (waited == 0)
+			log_info("waiting for the agent holding %s (start or stop in progress)",
+				 a->cfg.pin_path);
+		if (waited >= wait_ms)
+			return -ETIMEDOUT;
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+	return 0;
+}
+
+void agent_pins_unlock(struct agent_state *a)
+{
+	if (a->dir_fd >= 0)
+		flock(a->dir_fd, LOCK_UN);
+}
+
+void agent_pins_sweep_tmp(struct agent_state *a)
+{
+	char path[AGENT_PATH_BYTES];
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir(a->cfg.pin_path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (strncmp(d->d_name, "tmp", 3) == 0 &&
+		    !agent_state_path(path, a->cfg.pin_path, "", d->d_name) && !unlink(path))
+			log_info("removed %s, left by an agent killed during its start", path);
+	closedir(dir);
 }
 
 int agent_pins_open(struct agent_state *a)
@@ -155,6 +284,13 @@ int agent_pins_open(struct agent_state *a)
 				close(fd);
 			}
 			return v.err;
+		}
+		/* The filter is per agent: a failed start must not change the running one's. */
+		if (v.fate == AGENT_MAP_REUSE && strcmp(m->name, HUGINN_MAP_CONFIG) == 0) {
+			log_info("writing the filter into a new %s, pinned once attached", path);
+			close(fd);
+			a->fate[i] = AGENT_MAP_REPLACE;
+			continue;
 		}
 		a->fate[i] = v.fate;
 		if (v.fate == AGENT_MAP_NEW)
@@ -192,30 +328,20 @@ int agent_pins_early(struct agent_state *a)
 	tmp_prefix(tmp);
 	for (i = 0; i < a->obj.nmaps; i++) {
 		struct obj_map *m = &a->obj.maps[i];
-		int replace = a->fate[i] == AGENT_MAP_REPLACE;
-
 		if (a->fate[i] == AGENT_MAP_REUSE)
 			continue;
-		if (agent_state_path(path, a->cfg.pin_path, replace ? tmp : "", m->name))
+		if (agent_state_path(path, a->cfg.pin_path, tmp, m->name))
 			return -ENAMETOOLONG;
-		if (replace)
-			unlink(path); /* left by a crashed agent that had our pid */
+		unlink(path); /* left by a crashed agent that had our pid */
 		err = bpf_obj_pin(m->fd, path);
 		if (err) {
 			log_err("cannot pin map %s: %s", path, err_str(err));
 			return err;
 		}
-		/* A replacement gets its group before rename(2) shows it to readers. */
-		err = share_pin(a, replace ? tmp : "", m->name);
+		/* It gets its group before rename(2) shows it to readers. */
+		err = share_pin(a, tmp, m->name);
 		if (err)
 			return err;
-		if (a->fate[i] == AGENT_MAP_NEW) {
-			struct bpf_map_info mi;
-
-			if (!map_info(m->fd, &mi))
-				log_info("created map %s (id %u, %u entries)", path, mi.id,
-					 mi.max_entries);
-		}
 	}
 	return 0;
 }
@@ -232,7 +358,7 @@ int agent_pins_late(struct agent_state *a)
 	for (i = 0; i < a->obj.nmaps; i++) {
 		struct obj_map *m = &a->obj.maps[i];
 
-		if (a->fate[i] != AGENT_MAP_REPLACE)
+		if (a->fate[i] == AGENT_MAP_REUSE)
 			continue;
 		if (agent_state_path(path, a->cfg.pin_path, "", m->name) ||
 		    agent_state_path(from, a->cfg.pin_path, tmp, m->name))
@@ -243,7 +369,11 @@ int agent_pins_late(struct agent_state *a)
 			unlink(from);
 			continue;
 		}
-		if (!map_info(m->fd, &mi))
+		if (map_info(m->fd, &mi) || strcmp(m->name, HUGINN_MAP_CONFIG) == 0)
+			continue;
+		if (a->fate[i] == AGENT_MAP_NEW)
+			log_info("created map %s (id %u, %u entries)", path, mi.id, mi.max_entries);
+		else
 			log_info("replaced map %s (now id %u, %u entries)", path, mi.id,
 				 mi.max_entries);
 	}
@@ -257,7 +387,7 @@ void agent_pins_unpin_tmp(struct agent_state *a)
 
 	tmp_prefix(tmp);
 	for (i = 0; i < a->obj.nmaps; i++)
-		if (a->fate[i] == AGENT_MAP_REPLACE &&
+		if (a->fate[i] != AGENT_MAP_REUSE &&
 		    !agent_state_path(path, a->cfg.pin_path, tmp, a->obj.maps[i].name))
 			unlink(path);
 }

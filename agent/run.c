@@ -29,15 +29,13 @@ static void raise_memlock(struct agent_state *a)
 			 agent_state_strerror(err));
 }
 
-int agent_run_start(struct agent_state *a)
+/* Longest wait for another agent's start or stop with the same pin path. */
+#define LOCK_WAIT_MS 20000
+
+/* Everything between looking at the interface and a pinned attach: under the lock. */
+static int start_locked(struct agent_state *a)
 {
-	if (agent_link_ifindex(a))
-		return 2;
-	raise_memlock(a);
-	if (agent_pins_setup_dir(a))
-		return 1;
-	if (agent_state_path(a->link_path, a->cfg.pin_path, "link_", a->cfg.ifname))
-		return 1;
+	agent_pins_sweep_tmp(a);
 	if (agent_link_inspect(a))
 		return 1;
 	if (agent_prog_open(a) || agent_pins_open(a) || agent_prog_create_maps(a))
@@ -47,7 +45,6 @@ int agent_run_start(struct agent_state *a)
 		agent_pins_unpin_tmp(a);
 		return 1;
 	}
-	nl_close(&a->nl);
 	if (agent_pins_late(a)) {
 		agent_link_release(a);
 		return 1;
@@ -55,7 +52,44 @@ int agent_run_start(struct agent_state *a)
 	return 0;
 }
 
+int agent_run_start(struct agent_state *a)
+{
+	int rc, err;
+
+	if (agent_link_ifindex(a))
+		return 2;
+	raise_memlock(a);
+	if (agent_pins_setup_dir(a))
+		return 1;
+	if (agent_state_path(a->link_path, a->cfg.pin_path, "link_", a->cfg.ifname))
+		return 1;
+	err = agent_pins_lock(a, LOCK_WAIT_MS);
+	if (err) {
+		agent_state_logf(a, LOG_LEVEL_ERROR, "cannot lock %s: %s", a->cfg.pin_path,
+				 agent_state_strerror(err));
+		return 1;
+	}
+	rc = start_locked(a);
+	agent_pins_unlock(a);
+	nl_close(&a->nl);
+	return rc;
+}
+
 int agent_run_stop(struct agent_state *a)
 {
-	return agent_link_release(a);
+	int err;
+
+	if (a->link_fd < 0)
+		return 0;
+	/* Never decide about the link while a successor may be swapping it. */
+	err = agent_pins_lock(a, LOCK_WAIT_MS);
+	if (err) {
+		agent_state_logf(a, LOG_LEVEL_ERROR,
+				 "cannot lock %s (%s): leaving the program attached",
+				 a->cfg.pin_path, agent_state_strerror(err));
+		return err;
+	}
+	err = agent_link_release(a);
+	agent_pins_unlock(a);
+	return err;
 }

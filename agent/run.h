@@ -2,12 +2,14 @@
  * run.h - the agent's lifecycle in order, one step per call of agent/pins.h,
  * agent/link.h and agent/prog.h:
  *
- *   start: find the interface, lift RLIMIT_MEMLOCK, set up the pin directory, look at what
- *          runs on the interface (our pinned link? a foreign program?), open the object,
- *          decide each map's fate, create maps, pin new ones (replacements under a
- *          temporary name), write the filter, load the program, attach (new link,
- *          takeover, or re-mode), then move replacement pins over the old ones.
- *   stop:  release the link (detach only if it still runs our program).
+ *   start: find the interface, lift RLIMIT_MEMLOCK, set up (and trust) the pin directory,
+ *          take its lock, look at what runs on the interface (our pinned link? a foreign
+ *          program? another agent's pin path?), open the object, decide each map's fate,
+ *          create maps, pin the new ones under temporary names, write the filter, load
+ *          the program, attach (new link, takeover, or re-mode), move the temporary pins
+ *          over the final names, drop the lock.
+ *   stop:  take the lock, release the link (detach only if the pinned link runs our
+ *          program), drop the lock.
  *
  * Map pins are never removed: the proxy reads them and the next start reuses them.
  */

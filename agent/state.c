@@ -13,6 +13,8 @@ void agent_state_init(struct agent_state *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->nl.fd = -1;
+	a->watch.fd = -1;
+	a->dir_fd = -1;
 	a->prog_fd = -1;
 	a->link_fd = -1;
 	a->old_link = -1;
@@ -39,6 +41,10 @@ void agent_state_close(struct agent_state *a)
 		close(a->old_link);
 	a->old_link = -1;
 	nl_close(&a->nl);
+	nl_close(&a->watch);
+	if (a->dir_fd >= 0)
+		close(a->dir_fd); /* also drops the flock, if still held */
+	a->dir_fd = -1;
 }
 
 void agent_state_logf(const struct agent_state *a, enum log_level level, const char *fmt, ...)

@@ -32,6 +32,10 @@ struct agent_state {
 	enum agent_map_fate fate[OBJ_MAX_MAPS];
 	struct nl_sock nl;
 	int ifindex;
+	/* The pin directory, opened once it is trusted; its flock is the handover lock. */
+	int dir_fd;
+	/* RTMGRP_LINK listener that notices the interface going away (agent/watch.h). */
+	struct nl_sock watch;
 	int prog_fd;
 	uint32_t prog_id;
 	int link_fd;

@@ -240,6 +240,33 @@ int nl_reply_parse(const void *buf, size_t len, __u32 seq, __u32 portid, nl_msg_
 	return NL_MORE;
 }
 
+int nl_link_events_deleted(const void *buf, size_t len, int ifindex)
+{
+	const unsigned char *p = buf;
+	struct ifinfomsg ifi;
+	struct nlmsghdr nh;
+	size_t off = 0;
+
+	if ((uintptr_t)buf & 3)
+		return -EINVAL;
+	while (len - off >= NLMSG_HDRLEN) {
+		memcpy(&nh, p + off, sizeof(nh));
+		if (nh.nlmsg_len < NLMSG_HDRLEN || nh.nlmsg_len > len - off)
+			return -EBADMSG;
+		if (nh.nlmsg_type == RTM_DELLINK) {
+			if (nh.nlmsg_len < NLMSG_LENGTH(sizeof(ifi)))
+				return -EBADMSG;
+			memcpy(&ifi, p + off + NLMSG_HDRLEN, sizeof(ifi));
+			if (ifi.ifi_index == ifindex && ifi.ifi_family != AF_BRIDGE)
+				return 1;
+		}
+		if (NLMSG_ALIGN(nh.nlmsg_len) >= len - off)
+			break;
+		off += NLMSG_ALIGN(nh.nlmsg_len);
+	}
+	return 0;
+}
+
 int nl_link_parse(const struct nlmsghdr *nh, struct nl_link *out)
 {
 	const struct nlattr *tb[IFLA_MAX + 1], *xtb[IFLA_XDP_MAX + 1];
@@ -361,6 +388,24 @@ out_err:
 	err = -errno;
 	nl_close(s);
 	return err;
+}
+
+int nl_open_link_events(struct nl_sock *s)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+	int err;
+
+	s->seq = 0;
+	s->portid = 0;
+	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (s->fd < 0)
+		return -errno;
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		nl_close(s);
+		return err;
+	}
+	return 0;
 }
 
 void nl_close(struct nl_sock *s)

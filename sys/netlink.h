@@ -130,12 +130,23 @@ __u32 nl_xdp_mode_of(const struct nl_link *l, __u32 prog_id);
 /* "native", "skb", "offload" for one XDP_FLAGS_*_MODE bit, else "unknown". */
 const char *nl_xdp_mode_name(__u32 mode_flag);
 
+/*
+ * Scan link events (RTMGRP_LINK multicast) in buf[0..len): 1 if one of them is an
+ * RTM_DELLINK of ifindex (the device was deleted or moved to another network
+ * namespace), else 0; -EBADMSG for a malformed message, -EINVAL for a misaligned buffer.
+ * RTM_DELLINK of family AF_BRIDGE only says a bridge port left its bridge: not a deletion.
+ */
+int nl_link_events_deleted(const void *buf, size_t len, int ifindex);
+
 /* ---- I/O ---- */
 
 /* Open a NETLINK_ROUTE socket with extended and capped ACKs and a 5 s receive timeout. */
 int nl_open(struct nl_sock *s);
 /* Safe to call twice. */
 void nl_close(struct nl_sock *s);
+
+/* A NETLINK_ROUTE socket subscribed to RTMGRP_LINK, non-blocking, for poll(2). */
+int nl_open_link_events(struct nl_sock *s);
 
 /*
  * Send req (NLM_F_REQUEST | NLM_F_ACK added, next sequence number), read the

@@ -98,8 +98,9 @@ for mode in skb native; do
 	t_check "$mode: ip link shows $flag with our program" \
 		sh -c "nsenter $T_SNET ip link show dev $T_SIF | grep -q ' $flag .*' &&
 		       nsenter $T_SNET ip link show dev $T_SIF | grep -q 'prog/xdp id $(t_prog_id_of "agent_$mode") name xdp_syn'"
-	t_eq "$mode: the running agent holds no socket (opens no ports)" \
-		"$(ls -l /proc/$A/fd | grep -c 'socket:')" 0
+	# One socket: the netlink listener for the interface's deletion; no TCP or UDP.
+	t_eq "$mode: the running agent holds one socket, netlink (opens no ports)" \
+		"$(ls -l /proc/$A/fd | grep -c 'socket:') $(nsenter "$T_SNET" ss -tuanp | grep -c "pid=$A,")" "1 0"
 	if [ $mode = native ]; then
 		t_eq "native restart reuses the maps (same ids)" \
 			"$(map_id tcp_syn_map_v4) $(map_id syn_counter)" "$ids_before"

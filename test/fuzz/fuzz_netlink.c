@@ -1,6 +1,7 @@
 /*
  * fuzz_netlink.c - bytes as a netlink reply stream: nl_reply_parse() with
- * nl_link_parse() on every message, and nl_attr_parse() on the raw bytes.
+ * nl_link_parse() on every message, nl_attr_parse() and nl_link_events_deleted()
+ * on the raw bytes.
  * Sequence 1, port id 1; the seeds use those.  The copy is exactly `size`
  * bytes long (malloc keeps it aligned), so ASan sees any over-read.
  */
@@ -42,6 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r > NL_MORE || memchr(ext, 0, sizeof(ext)) == NULL)
 		abort();
 	nl_attr_parse(buf, size, tb, IFLA_MAX);
+	if (nl_link_events_deleted(buf, size, 1) > 1)
+		abort();
 	free(buf);
 	return 0;
 }

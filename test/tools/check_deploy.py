@@ -31,17 +31,11 @@ def check(cond, desc, detail=None):
 
 
 def agent_env_names(top):
-    """The HUGINN_EBPF_* names the agent reads, from agent/cfg.h when present."""
-    names = {"HUGINN_EBPF_INTERFACE", "HUGINN_EBPF_DST_IP_V4", "HUGINN_EBPF_DST_IP_V6",
-             "HUGINN_EBPF_DST_PORT", "HUGINN_EBPF_PIN_PATH", "HUGINN_EBPF_SYN_MAP_MAX_ENTRIES",
-             "HUGINN_EBPF_XDP_MODE", "HUGINN_EBPF_LOG_LEVEL"}
-    try:
-        with open(os.path.join(top, "agent", "cfg.h")) as f:
-            found = set(re.findall(r'#define\s+AGENT_CFG_ENV_\w+\s+"(HUGINN_EBPF_\w+)"', f.read()))
-        if found:
-            names = found
-    except OSError:
-        pass
+    """The HUGINN_EBPF_* names the agent reads, from agent/cfg.h (the one list)."""
+    with open(os.path.join(top, "agent", "cfg.h")) as f:
+        names = set(re.findall(r'#define\s+AGENT_CFG_ENV_\w+\s+"(HUGINN_EBPF_\w+)"', f.read()))
+    if not names:
+        raise SystemExit("check_deploy: no AGENT_CFG_ENV_* names in agent/cfg.h")
     return names
 
 
@@ -266,6 +260,12 @@ def check_kubernetes(top, env_names, outdir):
         hp = [v for v in pod.get("volumes") or []
               if (v.get("hostPath") or {}).get("path") == "/sys/fs/bpf"]
         check(hp, f"k8s DaemonSet/{name} mounts the host's /sys/fs/bpf")
+        # The handover (docs/agent.md): the new agent must start before the old one gets
+        # SIGTERM, or the old one detaches and SYNs go unrecorded until the new attach.
+        ru = ((d["spec"].get("updateStrategy") or {}).get("rollingUpdate") or {})
+        check(str(ru.get("maxUnavailable")) == "0" and str(ru.get("maxSurge", 0)) not in ("0", ""),
+              f"k8s DaemonSet/{name} rolls out by surge (maxSurge >= 1, maxUnavailable 0): "
+              "the new agent takes over in place", ru)
         for c in containers(d):
             cap = (sec(c, pod, "capabilities") or {})
             check(caps(cap.get("add")) == {"BPF", "NET_ADMIN", "PERFMON"},

@@ -1,9 +1,10 @@
 /*
  * test_agent_link.c - the pure rules of agent/link.h, from the ownership contract
- * (docs/agent.md): a pinned XDP link on our interface is ours to take over, one elsewhere
- * is a stale pin, anything else at that path is refused; any program attached that is
- * not behind our link is foreign; a link in another mode is detached first; on exit the
- * agent detaches only a link that still runs its own program.
+ * (docs/agent.md): a pinned XDP link on our interface is ours to take over, a detached
+ * one is a stale pin, one attached elsewhere (another interface or network namespace)
+ * makes the pin path another agent's, anything else at that path is refused; any program
+ * attached that is not behind our link is foreign; a link in another mode is detached
+ * first; on exit the agent detaches only a pinned link that still runs its own program.
  */
 #include <string.h>
 #include <linux/if_link.h>
@@ -17,12 +18,16 @@ static void test_found(void)
 	       "XDP link on our interface, running: ours");
 	is_int(agent_link_found_plan(1, 4, 4, XDP_FLAGS_SKB_MODE), AGENT_LINK_FOUND_OURS,
 	       "XDP link on our interface, generic mode: ours");
-	is_int(agent_link_found_plan(1, 5, 4, XDP_FLAGS_DRV_MODE), AGENT_LINK_FOUND_STALE,
-	       "XDP link on another interface: stale pin");
+	is_int(agent_link_found_plan(1, 5, 4, XDP_FLAGS_DRV_MODE), AGENT_LINK_FOUND_OTHER,
+	       "XDP link attached to another interface: another agent's pin path");
+	is_int(agent_link_found_plan(1, 5, 4, 0), AGENT_LINK_FOUND_OTHER,
+	       "XDP link attached to another interface, not running here: another agent's");
 	is_int(agent_link_found_plan(1, 0, 4, 0), AGENT_LINK_FOUND_STALE,
-	       "detached XDP link: stale pin");
-	is_int(agent_link_found_plan(1, 4, 4, 0), AGENT_LINK_FOUND_STALE,
-	       "XDP link here whose program does not run here: stale pin");
+	       "detached XDP link (device gone): stale pin");
+	is_int(agent_link_found_plan(1, 0, 4, XDP_FLAGS_SKB_MODE), AGENT_LINK_FOUND_STALE,
+	       "detached XDP link whose program runs here through another link: stale pin");
+	is_int(agent_link_found_plan(1, 4, 4, 0), AGENT_LINK_FOUND_OTHER,
+	       "same ifindex, program not running here: another network namespace's");
 	is_int(agent_link_found_plan(0, 4, 4, XDP_FLAGS_DRV_MODE), AGENT_LINK_FOUND_BAD,
 	       "not an XDP link: refused");
 	is_int(agent_link_found_plan(0, 0, 4, 0), AGENT_LINK_FOUND_BAD, "unreadable link: refused");
@@ -69,24 +74,32 @@ static void test_attach(void)
 	       AGENT_LINK_ATTACH_REMODE, "our link in native, generic wanted: detach first");
 }
 
-static void release(uint32_t lprog, uint32_t lif, uint32_t ours, uint32_t pin, uint32_t link,
-		    int leave, int unlink_pin, int detach, const char *what)
+static void release(int have_pin, uint32_t pprog, uint32_t pif, uint32_t ours, uint32_t oprog,
+		    uint32_t oif, int leave, int unlink_pin, int detach_pin, int detach_own,
+		    const char *what)
 {
-	struct agent_link_release r = agent_link_release_plan(lprog, lif, ours, pin, link);
+	struct agent_link_release r =
+	    agent_link_release_plan(have_pin, pprog, pif, ours, oprog, oif);
 
 	is_int(r.leave, leave, "%s: leave", what);
 	is_int(r.unlink_pin, unlink_pin, "%s: unlink pin", what);
-	is_int(r.detach, detach, "%s: detach", what);
+	is_int(r.detach_pin, detach_pin, "%s: detach the pinned link", what);
+	is_int(r.detach_own, detach_own, "%s: detach our own link", what);
 }
 
 static void test_release(void)
 {
-	release(20, 4, 20, 7, 7, 0, 1, 1, "still ours, pinned, attached: unpin and detach");
-	release(21, 4, 20, 7, 7, 1, 0, 0, "a successor swapped in: leave everything");
-	release(21, 0, 20, 0, 7, 1, 0, 0, "a successor's link, detached: still leave it");
-	release(20, 4, 20, 8, 7, 0, 0, 1, "pin names another link: keep the pin, detach ours");
-	release(20, 4, 20, 0, 7, 0, 0, 1, "no pin any more: detach");
-	release(20, 0, 20, 7, 7, 0, 1, 0, "already detached: unpin only");
+	release(1, 20, 4, 20, 20, 4, 0, 1, 1, 0, "pinned link runs ours, attached: unpin, detach");
+	release(1, 21, 4, 20, 21, 4, 1, 0, 0, 0, "a successor swapped in: leave everything");
+	release(1, 21, 0, 20, 21, 0, 1, 0, 0, 0, "a successor's link, detached: still leave it");
+	release(1, 21, 4, 20, 20, 4, 1, 0, 0, 0,
+		"pin holds a successor's link, ours still runs ours: leave (never two owners)");
+	release(1, 20, 4, 20, 0, 0, 0, 1, 1, 0,
+		"our program put back under a new pinned link after a failed re-mode: detach it");
+	release(1, 20, 0, 20, 20, 0, 0, 1, 0, 0, "already detached (device gone): unpin only");
+	release(0, 0, 0, 20, 20, 4, 0, 0, 0, 1, "no pin any more, ours still runs: detach ours");
+	release(0, 0, 0, 20, 21, 4, 0, 0, 0, 0, "no pin, our link runs another program: leave");
+	release(0, 0, 0, 20, 20, 0, 0, 0, 0, 0, "no pin, our link detached: nothing to do");
 }
 
 int main(void)

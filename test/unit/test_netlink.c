@@ -414,6 +414,43 @@ static void test_parse(void)
 	}
 }
 
+/* One link event: type, family and index in an ifinfomsg (what RTMGRP_LINK sends). */
+static void add_event(struct rbuf *r, __u16 type, __u8 family, int ifindex)
+{
+	struct nlmsghdr *nh = msg_add(r, type, 0, 0, 0);
+	struct ifinfomsg ifi;
+
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = family;
+	ifi.ifi_index = ifindex;
+	msg_put(r, nh, &ifi, sizeof(ifi));
+	msg_end(r, nh);
+}
+
+/* Interface deletion events (rtnetlink(7): RTM_DELLINK, ifinfomsg.ifi_index). */
+static void test_events(void)
+{
+	struct rbuf r;
+
+	memset(&r, 0, sizeof(r));
+	add_event(&r, RTM_NEWLINK, AF_UNSPEC, 7);
+	add_event(&r, RTM_DELLINK, AF_UNSPEC, 8);
+	is_int(nl_link_events_deleted(r.b, r.len, 7), 0, "NEWLINK of ours, DELLINK of another");
+	add_event(&r, RTM_DELLINK, AF_BRIDGE, 7);
+	is_int(nl_link_events_deleted(r.b, r.len, 7), 0, "AF_BRIDGE DELLINK: left a bridge only");
+	add_event(&r, RTM_DELLINK, AF_UNSPEC, 7);
+	is_int(nl_link_events_deleted(r.b, r.len, 7), 1, "DELLINK of ours, third in the batch");
+	is_int(nl_link_events_deleted(r.b, r.len - 4, 7), -EBADMSG, "last message cut short");
+	is_int(nl_link_events_deleted(r.b, 0, 7), 0, "nothing read");
+	memset(&r, 0, sizeof(r));
+	add_event(&r, RTM_DELLINK, AF_UNSPEC, 7);
+	((struct nlmsghdr *)r.b)->nlmsg_len = NLMSG_HDRLEN + 2;
+	is_int(nl_link_events_deleted(r.b, r.len, 7), -EBADMSG, "DELLINK without an ifinfomsg");
+	((struct nlmsghdr *)r.b)->nlmsg_len = 3;
+	is_int(nl_link_events_deleted(r.b, r.len, 7), -EBADMSG, "length below the header");
+	is_int(nl_link_events_deleted(r.b + 2, 16, 7), -EINVAL, "misaligned: -EINVAL");
+}
+
 static void test_kernel(void)
 {
 	struct nl_sock s = {.fd = -1};
@@ -470,6 +507,7 @@ int main(void)
 {
 	test_build();
 	test_parse();
+	test_events();
 	test_kernel();
 	return done_testing();
 }
