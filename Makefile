@@ -28,6 +28,7 @@ HDRS       := $(wildcard bpf/*.h sys/*.h agent/*.h p0f/*.h http/*.h tls/*.h pp/*
 
 REL_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/rel/%.o)
 SAN_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
+FP_OBJ    := $(BUILD)/p0f_builtin.o
 FUZZ_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/%.o)
 
 AGENT := $(BUILD)/huginn-ebpf-agent
@@ -87,10 +88,16 @@ $(AGENT): $(AGENT_SRCS:%.c=$(BUILD)/rel/%.o) $(BUILD)/blob.o $(BUILD)/libhuginn.
 	$(Q)$(MUSL_CC) -static -Wl,--gc-sections -o $@ $^
 	$(Q)strip $@
 
-$(PROXY): $(PROXY_SRCS:%.c=$(BUILD)/rel/%.o) $(BUILD)/libhuginn.a
+$(PROXY): $(PROXY_SRCS:%.c=$(BUILD)/rel/%.o) $(FP_OBJ) $(BUILD)/libhuginn.a
 	@echo "  LD      $@"
 	$(Q)$(MUSL_CC) -static -Wl,--gc-sections -o $@ $^
 	$(Q)strip $@
+
+# The proxy carries p0f/huginn.fp (p0f/builtin.S, see p0f/builtin.h).  Every link of
+# the library objects needs it; the release agent links the archive and never pulls it.
+$(FP_OBJ): p0f/builtin.S p0f/huginn.fp
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) -c -DHUGINN_FP_PATH='"p0f/huginn.fp"' $< -o $@
 
 # --version prints `git describe` (HUGINN_VERSION): rebuild the two mains whenever it
 # changes, not only when their sources do.
@@ -112,13 +119,13 @@ $(BUILD)/san/%.o: %.c $(HDRS)
 	@echo "  CC-SAN  $<"
 	$(Q)$(HOST_CC) -O1 -g $(SAN) $(WARN) $(DEFS) $(INCS) -c $< -o $@
 
-$(BUILD)/san/huginn-ebpf-agent: $(AGENT_SRCS:%.c=$(BUILD)/san/%.o) $(BUILD)/blob.o $(SAN_OBJS)
+$(BUILD)/san/huginn-ebpf-agent: $(AGENT_SRCS:%.c=$(BUILD)/san/%.o) $(BUILD)/blob.o $(FP_OBJ) $(SAN_OBJS)
 	$(Q)$(HOST_CC) $(SAN) -o $@ $^
 
-$(BUILD)/san/huginn-proxy: $(PROXY_SRCS:%.c=$(BUILD)/san/%.o) $(SAN_OBJS)
+$(BUILD)/san/huginn-proxy: $(PROXY_SRCS:%.c=$(BUILD)/san/%.o) $(FP_OBJ) $(SAN_OBJS)
 	$(Q)$(HOST_CC) $(SAN) -o $@ $^
 
-$(BUILD)/san/test_%: $(BUILD)/san/test/unit/test_%.o $(BUILD)/blob.o $(SAN_OBJS)
+$(BUILD)/san/test_%: $(BUILD)/san/test/unit/test_%.o $(BUILD)/blob.o $(FP_OBJ) $(SAN_OBJS)
 	@echo "  LD-SAN  $@"
 	$(Q)$(HOST_CC) $(SAN) -o $@ $^
 
@@ -141,7 +148,7 @@ $(BUILD)/tools/%: test/tools/%.c $(HDRS) $(BUILD)/host/libhuginn.a
 	$(Q)$(HOST_CC) -O1 -g $(WARN) $(DEFS) $(INCS) -o $@ $< $(BUILD)/host/libhuginn.a
 
 # The XDP program vs. the user-space parser on whole pcaps (test/e2e/t_xdp_pcap.sh).
-$(BUILD)/san/xdp_pcap_cmp: $(BUILD)/san/test/e2e/xdp_pcap_cmp.o $(BUILD)/blob.o $(SAN_OBJS)
+$(BUILD)/san/xdp_pcap_cmp: $(BUILD)/san/test/e2e/xdp_pcap_cmp.o $(BUILD)/blob.o $(FP_OBJ) $(SAN_OBJS)
 	@echo "  LD-SAN  $@"
 	$(Q)$(HOST_CC) $(SAN) -o $@ $^
 
@@ -153,10 +160,10 @@ $(BUILD)/fuzz/%.o: %.c $(HDRS)
 	@echo "  CC-FUZZ $<"
 	$(Q)$(CLANG) -O1 -g $(FUZZSAN) $(WARN) $(DEFS) $(INCS) -c $< -o $@
 
-$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_OBJS) $(HDRS)
+$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_OBJS) $(FP_OBJ) $(HDRS)
 	@echo "  LD-FUZZ $@"
 	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INCS) \
-		-o $@ $< $(FUZZ_OBJS)
+		-o $@ $< $(FUZZ_OBJS) $(FP_OBJ)
 
 FUZZ_SECONDS ?= 60
 fuzz: deps test-deps $(FUZZ_BINS) $(BPF_OBJ)

@@ -229,10 +229,15 @@ int main(int argc, char **argv)
 	proxy_synhook_init(&fp); /* no fds (-1): destroying it closes nothing */
 	if (cfg->tcp_enabled) {
 		const char *pin = getenv("HUGINN_EBPF_PIN_PATH");
+		const char *dbs[PROXY_CONFIG_MAX_P0F_DB];
+
+		for (unsigned i = 0; i < cfg->n_p0f_db; i++)
+			dbs[i] = cfg->p0f_db[i];
 		struct proxy_synhook_start st = {
 		    .pin = pin && pin[0] ? pin : cfg->pin_path,
 		    .max_age_ns = (uint64_t)cfg->max_age_ms * 1000000ull,
-		    .db_path = cfg->p0f_db,
+		    .db = dbs,
+		    .n_db = cfg->n_p0f_db,
 		    .wait_ms = cfg->map_wait_ms,
 		    .sigfd = sigfd,
 		    .log = log_msg,

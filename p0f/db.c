@@ -708,34 +708,26 @@ int p0f_db_check_labels(const struct p0f_db *db, unsigned *line, int *byte)
 	return 0;
 }
 
-int p0f_db_load(const char *path, struct p0f_db **out, char *err, size_t errlen)
+int p0f_db_load_text(const char *name, const char *text, size_t len, struct p0f_db **out, char *err,
+		     size_t errlen)
 {
 	struct p0f_db_error perr;
 	struct p0f_db *db;
-	size_t len = 0;
-	char *text = NULL;
 	unsigned line;
 	int rc, bad;
 
 	*out = NULL;
-	rc = file_read_all(path, P0F_DB_MAX_FILE, &text, &len);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		return rc;
-	}
 	db = malloc(sizeof(*db));
 	if (!db) {
-		free(text);
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	rc = p0f_db_parse(db, text, len, &perr);
-	free(text);
 	if (rc < 0) {
 		if (perr.line)
-			snprintf(err, errlen, "%s:%u:%u: %s", path, perr.line, perr.col, perr.msg);
+			snprintf(err, errlen, "%s:%u:%u: %s", name, perr.line, perr.col, perr.msg);
 		else
-			snprintf(err, errlen, "%s: %s", path,
+			snprintf(err, errlen, "%s: %s", name,
 				 perr.msg[0] ? perr.msg : strerror(-rc));
 		free(db);
 		return rc;
@@ -745,10 +737,27 @@ int p0f_db_load(const char *path, struct p0f_db **out, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "%s:%u: label holds byte 0x%02x, not allowed in the x-tcp-p0f-os "
 			 "header (printable ASCII but '|' only)",
-			 path, line, (unsigned)bad);
+			 name, line, (unsigned)bad);
 		free(db);
 		return rc;
 	}
 	*out = db;
 	return 0;
+}
+
+int p0f_db_load(const char *path, struct p0f_db **out, char *err, size_t errlen)
+{
+	size_t len = 0;
+	char *text = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = file_read_all(path, P0F_DB_MAX_FILE, &text, &len);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = p0f_db_load_text(path, text, len, out, err, errlen);
+	free(text);
+	return rc;
 }

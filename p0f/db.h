@@ -117,4 +117,9 @@ int p0f_db_check_labels(const struct p0f_db *db, unsigned *line, int *byte);
  */
 int p0f_db_load(const char *path, struct p0f_db **out, char *err, size_t errlen);
 
+/* The same for a text already in memory (the built-in database): name stands for the
+ * path in messages.  text need not be NUL-terminated. */
+int p0f_db_load_text(const char *name, const char *text, size_t len, struct p0f_db **out, char *err,
+		     size_t errlen);
+
 #endif

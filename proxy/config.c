@@ -206,6 +206,8 @@ void proxy_config_defaults(struct proxy_config *cfg)
 	cfg->max_body_bytes = 0;
 	cfg->tcp_enabled = false;
 	strcpy(cfg->pin_path, "/sys/fs/bpf/huginn");
+	strcpy(cfg->p0f_db[0], "builtin"); /* the database in the binary (p0f/builtin.h) */
+	cfg->n_p0f_db = 1;
 	cfg->max_age_ms = 5000;
 	cfg->map_wait_ms = 60000;
 	cfg->metrics_enabled = true;
@@ -375,7 +377,9 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 
 	switch (k->id) {
 	case K_P0F_DB:
-		return set_text(c, ev, cfg->p0f_db, sizeof(cfg->p0f_db), NULL);
+		/* One source; "" for none (as before the built-in database existed). */
+		cfg->n_p0f_db = len ? 1 : 0;
+		return set_text(c, ev, cfg->p0f_db[0], sizeof(cfg->p0f_db[0]), NULL);
 	case K_PIN_PATH:
 		if (len == 0 || s[0] != '/')
 			return toml_fail(ev, ev->vline, ev->vcol,
@@ -468,6 +472,8 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 	if (ev->kind == TOML_EV_ARRAY_BEGIN) {
 		if (k->id == K_ADDRS)
 			cfg->n_listen = 0;
+		if (k->id == K_P0F_DB)
+			cfg->n_p0f_db = 0;
 		if (hl)
 			hl->n = 0;
 		if (k->id == K_BACKENDS) {
@@ -511,6 +517,17 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 	}
 	if (k->id == K_BACKENDS)
 		return add_route_ref(c, ev, &c->route[elem]);
+	if (k->id == K_P0F_DB) {
+		if (cfg->n_p0f_db == PROXY_CONFIG_MAX_P0F_DB)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s': too many databases (max %d)", c->key,
+					 PROXY_CONFIG_MAX_P0F_DB);
+		if (ev->val.len == 0)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s[%u]': empty (write [] for no database)", c->key,
+					 ev->item);
+		return set_text(c, ev, cfg->p0f_db[cfg->n_p0f_db++], sizeof(cfg->p0f_db[0]), NULL);
+	}
 	if (hl) {
 		bool add = k->id == K_REQUEST_ADD || k->id == K_RESPONSE_ADD;
 		const char *problem;
@@ -564,11 +581,12 @@ static int on_event(void *arg, const struct toml_event *ev)
 		return toml_fail(ev, ev->line, ev->col, "unknown key '%s'", c->key);
 
 	got = ev->kind == TOML_EV_VALUE ? ev->val.type : TOML_ARRAY;
-	if (got != k->type)
+	/* p0f_db takes one source (a string) or a list of them. */
+	if (got != k->type && !(k->id == K_P0F_DB && got == TOML_ARRAY))
 		/* Only the array's begin is reported; its items never reach here. */
 		return toml_fail(ev, ev->vline, ev->vcol, "key '%s': expected %s, got %s", c->key,
 				 toml_type_name(k->type), toml_type_name(got));
-	if (k->type == TOML_ARRAY)
+	if (got == TOML_ARRAY)
 		return on_array(c, ev, k, ev->seg[0].index);
 	switch (k->type) {
 	case TOML_INTEGER:

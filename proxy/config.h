@@ -31,6 +31,7 @@
 #define PROXY_CONFIG_MAX_ROUTES 128	   /* [[routes]] tables */
 #define PROXY_CONFIG_MAX_ROUTE_BACKENDS 16 /* backends of one route */
 #define PROXY_CONFIG_MAX_HEADER_RULES 32   /* entries of each headers.* list */
+#define PROXY_CONFIG_MAX_P0F_DB 4	   /* fingerprint.p0f_db sources (P0F_DBSET_MAX) */
 
 /* String sizes including the terminating NUL. */
 #define PROXY_CONFIG_ADDR_MAX PROXY_CONFIG_VALUE_ADDR_MAX /* "[v6]:port" text as written */
@@ -101,8 +102,11 @@ struct proxy_config {
 	uint64_t max_body_bytes;   /* 0 = unlimited (default), else -> 413; <= INT64_MAX */
 
 	/* [fingerprint] */
-	bool tcp_enabled;		      /* default false */
-	char p0f_db[PROXY_CONFIG_PATH_MAX];   /* "" (default) = no OS labels */
+	bool tcp_enabled; /* default false */
+	/* Signature databases in order (p0f/dbset.h): "builtin" or a p0f.fp path each.
+	 * Default ["builtin"]; p0f_db = "" or [] gives none (no OS labels). */
+	char p0f_db[PROXY_CONFIG_MAX_P0F_DB][PROXY_CONFIG_PATH_MAX];
+	unsigned int n_p0f_db;
 	char pin_path[PROXY_CONFIG_PATH_MAX]; /* absolute, default "/sys/fs/bpf/huginn" */
 	uint32_t max_age_ms;		      /* 1..86400000, default 5000 */
 	uint32_t map_wait_ms; /* 0..86400000, default 60000: wait at start for the maps */

@@ -70,6 +70,7 @@ static int reject_status(int err)
 static int start_request(struct proxy_server *p, struct proxy_conn *c,
 			 const struct http_request *req, int hl)
 {
+	char fpx[PROXY_HOOK_LINES_MAX + PROXY_HOOK_REQ_LINES_MAX];
 	struct http_slice path, rest;
 	struct http_rw_request o;
 	int route, st;
@@ -115,6 +116,26 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 	o.listen_port = c->listen_port;
 	o.fp = c->fp;
 	o.fp_len = c->fp_len;
+	if (c->fp_len && p->o.hook && p->o.hook->on_request) {
+		/* Per request: the hook's verdict on this request's User-Agent. */
+		const char *ua = NULL;
+		size_t ua_len = 0;
+		int m;
+
+		for (size_t i = 0; i < req->nheaders; i++)
+			if (http_slice_eq_ci(req->headers[i].name, "user-agent", 10)) {
+				ua = req->headers[i].value.p;
+				ua_len = req->headers[i].value.n;
+				break;
+			}
+		memcpy(fpx, c->fp, c->fp_len);
+		m = p->o.hook->on_request(p->o.hook->ctx, c->fp, c->fp_len, ua, ua_len,
+					  fpx + c->fp_len, PROXY_HOOK_REQ_LINES_MAX);
+		if (m > 0 && m <= PROXY_HOOK_REQ_LINES_MAX) {
+			o.fp = fpx;
+			o.fp_len = c->fp_len + (size_t)m;
+		}
+	}
 	o.minor = c->minor;
 	/* An HTTP/1.0 client gets an HTTP/1.0 request upstream, so the backend never answers
 	 * it with chunked framing it cannot read. */

@@ -1,13 +1,15 @@
 /*
- * fingerprint_cmd.c - `huginn-proxy fingerprint FILE.pcap [--db p0f.fp]`.
+ * fingerprint_cmd.c - `huginn-proxy fingerprint FILE.pcap [--db builtin|p0f.fp]...`.
  *
  * Reads a pcap/pcapng capture, runs every frame through the parser the XDP
  * program runs (bpf/xdp_syn.h), and prints one line per client SYN, in file
  * order, in p0f's log field style:
  *
- *   cli=IP/port|srv=IP/port|os=LABEL|dist=N|params=P|raw_sig=SIG
+ *   cli=IP/port|srv=IP/port|os=LABEL|dist=N|params=P|raw_sig=SIG[|link=L|mtu=M]
  *
- * os=??? without a match or without a database.  Needs no privileges.
+ * os=??? without a match or without a database (--no-db); link/mtu when the SYN has an
+ * MSS.  The databases: the built-in one without --db, else each --db in order
+ * (p0f/dbset.h).  Needs no privileges.
  *
  * Beside them, one line per TLS ClientHello over TCP (proxy/tlscap.h reassembles the
  * streams), when the packet that completes it is read:
@@ -27,7 +29,8 @@
 #include "bpf/xdp_syn.h"
 #include "proxy/fingerprint_cmd.h"
 #include "sys/file.h"
-#include "p0f/db.h"
+#include "p0f/builtin.h"
+#include "p0f/dbset.h"
 #include "p0f/match.h"
 #include "proxy/pcap.h"
 #include "p0f/sig.h"
@@ -43,12 +46,15 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: huginn-proxy fingerprint FILE.pcap [--db p0f.fp] [--mtu]\n"
-			"  Prints cli=|srv=|os=|dist=|params=|raw_sig= for every TCP SYN,\n"
-			"  as p0f 3.09b would (see docs/p0f.md); --mtu adds a\n"
-			"  cli=|srv=|link=|raw_mtu= line after each SYN with an MSS.\n"
-			"  Prints cli=|srv=|sni=|ja4=|ja4_r=|ja4_o=|ja4_ro= for every\n"
-			"  TLS ClientHello over TCP (see docs/ja4.md).\n");
+	fprintf(stderr,
+		"usage: huginn-proxy fingerprint FILE.pcap [--db builtin|p0f.fp]... [--no-db] "
+		"[--mtu]\n"
+		"  Prints cli=|srv=|os=|dist=|params=|raw_sig= for every TCP SYN,\n"
+		"  as p0f 3.09b would (see docs/p0f.md), then |link=|mtu= when it has an MSS.\n"
+		"  Labels from the built-in database unless --db (repeatable, in order) or\n"
+		"  --no-db; --mtu adds p0f's cli=|srv=|link=|raw_mtu= line after each SYN.\n"
+		"  Prints cli=|srv=|sni=|ja4=|ja4_r=|ja4_o=|ja4_ro= for every\n"
+		"  TLS ClientHello over TCP (see docs/ja4.md).\n");
 }
 
 /* Addresses as p0f prints them: IPv6 as eight unabbreviated hex groups. */
@@ -63,46 +69,41 @@ static void addr_str(unsigned ip_ver, const unsigned char *a, char *buf, size_t 
 		 a[12] << 8 | a[13], a[14] << 8 | a[15]);
 }
 
-static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_db *db, unsigned sig_flags,
-		      int mtu_lines)
+static void print_syn(const struct huginn_syn_rec *rec, const struct p0f_dbset *dbs,
+		      unsigned sig_flags, int mtu_lines)
 {
+	const struct p0f_db *db;
 	struct p0f_sig sig;
 	struct p0f_match m;
 	char cli[64], srv[64], raw[P0F_SIG_STR_MAX], os[P0F_DB_STR_MAX], dist[32],
-	    params[P0F_DB_STR_MAX];
+	    params[P0F_DB_STR_MAX], link[P0F_DB_STR_MAX];
+	unsigned mtu;
+	int ln;
 
 	if (p0f_sig_from_rec(rec, sig_flags, &sig) < 0)
 		return;
-	if (db) {
-		p0f_match_sig(db, &sig, &m);
-	} else {
-		memset(&m, 0, sizeof(m));
-		m.sig = m.label = -1;
-		m.dist = sig.dist;
-	}
+	p0f_dbset_match(dbs, &sig, &m, &db);
 	addr_str(rec->ip_ver, rec->saddr, cli, sizeof(cli));
 	addr_str(rec->ip_ver, rec->daddr, srv, sizeof(srv));
 	if (p0f_sig_render(&sig, raw, sizeof(raw)) < 0 ||
-	    (db ? p0f_match_render_os(db, &m, os, sizeof(os)) : snprintf(os, sizeof(os), "???")) <
-		0 ||
+	    p0f_match_render_os(db, &m, os, sizeof(os)) < 0 ||
 	    p0f_match_render_dist(&m, dist, sizeof(dist)) < 0 ||
-	    p0f_match_render_params(&sig, &m, params, sizeof(params)) < 0)
+	    p0f_match_render_params(&sig, &m, params, sizeof(params)) < 0 ||
+	    (ln = p0f_dbset_mtu_link(dbs, &sig, &mtu, link, sizeof(link))) < 0)
 		return; /* cannot happen with these buffer sizes */
-	printf("cli=%s/%u|srv=%s/%u|os=%s|dist=%s|params=%s|raw_sig=%s\n", cli, rec->sport, srv,
+	printf("cli=%s/%u|srv=%s/%u|os=%s|dist=%s|params=%s|raw_sig=%s", cli, rec->sport, srv,
 	       rec->dport, os, dist, params, raw);
+	/* The link after p0f's fields, so that field positions stay p0f's. */
+	if (mtu)
+		printf("|link=%s|mtu=%u", ln ? link : "???", mtu);
+	printf("\n");
 	/*
 	 * p0f's mod=mtu observation: for a SYN that states an MSS, unless it
 	 * matched a tool ('!') signature, after which p0f drops the connection.
 	 */
-	if (mtu_lines && sig.mss && !(m.sig >= 0 && m.tool)) {
-		char link[P0F_DB_STR_MAX];
-		unsigned mtu = sig.mss + (sig.ip_ver == 4 ? 40u : 60u);
-
-		if (!db || p0f_match_mtu_link(db, &sig, &mtu, link, sizeof(link)) <= 0)
-			snprintf(link, sizeof(link), "???");
+	if (mtu_lines && sig.mss && !(m.sig >= 0 && m.tool))
 		printf("cli=%s/%u|srv=%s/%u|link=%s|raw_mtu=%u\n", cli, rec->sport, srv, rec->dport,
-		       link, mtu);
-	}
+		       ln ? link : "???", mtu);
 }
 
 /* tlscap's callback: the four JA4 forms of one ClientHello. */
@@ -124,7 +125,7 @@ static void print_hello(void *arg, const struct tcpflow_key *k, const struct tls
 	       ja4[1], ja4[2], ja4[3]);
 }
 
-static int run(const char *path, const struct p0f_db *db, unsigned sig_flags, int mtu_lines)
+static int run(const char *path, const struct p0f_dbset *db, unsigned sig_flags, int mtu_lines)
 {
 	struct pcap pc;
 	struct pcap_pkt pkt;
@@ -202,14 +203,21 @@ static int run(const char *path, const struct p0f_db *db, unsigned sig_flags, in
 
 int proxy_fingerprint_cmd_main(int argc, char **argv)
 {
-	const char *file = NULL, *dbpath = NULL;
-	struct p0f_db *db = NULL;
-	unsigned sig_flags = 0;
-	int i, rc, mtu_lines = 0;
+	const char *file = NULL, *dbpath[P0F_DBSET_MAX];
+	struct p0f_dbset dbs;
+	unsigned sig_flags = 0, n_db = 0;
+	int i, rc, mtu_lines = 0, no_db = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-			dbpath = argv[++i];
+			if (n_db == P0F_DBSET_MAX) {
+				fprintf(stderr, "huginn-proxy fingerprint: at most %d --db\n",
+					P0F_DBSET_MAX);
+				return 2;
+			}
+			dbpath[n_db++] = argv[++i];
+		} else if (!strcmp(argv[i], "--no-db")) {
+			no_db = 1;
 		} else if (!strcmp(argv[i], "--emulate-p0f-bugs")) {
 			/* Test aid: reproduce p0f's ack+/opt+ bugs (docs/p0f.md). */
 			sig_flags |= P0F_SIG_P0F_BUGS;
@@ -225,21 +233,26 @@ int proxy_fingerprint_cmd_main(int argc, char **argv)
 			file = argv[i];
 		}
 	}
-	if (!file) {
+	if (!file || (no_db && n_db)) {
 		usage();
 		return 2;
 	}
-	if (dbpath) {
+	/* The proxy's default: the built-in database when none is named. */
+	if (!n_db && !no_db)
+		dbpath[n_db++] = P0F_BUILTIN_NAME;
+	p0f_dbset_init(&dbs);
+	for (unsigned k = 0; k < n_db; k++) {
 		char err[512];
 
 		/* The same loader as the accept hook: a label unsafe in a header is refused. */
-		rc = p0f_db_load(dbpath, &db, err, sizeof(err));
+		rc = p0f_dbset_add(&dbs, dbpath[k], err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "huginn-proxy fingerprint: %s\n", err);
+			p0f_dbset_free(&dbs);
 			return 1;
 		}
 	}
-	rc = run(file, db, sig_flags, mtu_lines);
-	free(db);
+	rc = run(file, &dbs, sig_flags, mtu_lines);
+	p0f_dbset_free(&dbs);
 	return rc;
 }

@@ -154,6 +154,7 @@ void proxy_server_keep_fixed(const struct proxy_config *o, struct proxy_config *
 	n->max_uri_length = o->max_uri_length;
 	n->tcp_enabled = o->tcp_enabled;
 	memcpy(n->p0f_db, o->p0f_db, sizeof(n->p0f_db));
+	n->n_p0f_db = o->n_p0f_db;
 	memcpy(n->pin_path, o->pin_path, sizeof(n->pin_path));
 	n->max_age_ms = o->max_age_ms;
 	n->map_wait_ms = o->map_wait_ms;

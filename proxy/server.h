@@ -35,7 +35,8 @@
  *   engine; its lines are counted as dropped from then on.
  * - Telemetry (telemetry.metrics_addr): GET /metrics (metrics.h names, summed over the
  *   workers, plus the hook's lines), GET /health (200), GET /ready (200 once the
- *   listeners are bound and the hook, if any, is ready; 503 otherwise and while draining).
+ *   listeners are bound and the hook, if any, is ready; 503 otherwise and while draining),
+ *   GET /fingerprints (the hook's page of unlabelled signatures; 404 without a hook).
  *
  * Not here: forking workers (workers.c), logging to stderr, option parsing (proxy.c).
  */
@@ -51,6 +52,8 @@
 
 /* Bytes reserved per connection for the fingerprint hook's header lines. */
 #define PROXY_HOOK_LINES_MAX 512
+/* Bytes the hook may add per request (on_request). */
+#define PROXY_HOOK_REQ_LINES_MAX 64
 
 /*
  * The fingerprint hook (issue 5).  NULL = no hook.  Every callback runs in the worker's
@@ -63,6 +66,14 @@ struct proxy_hook {
 	 * with the connection and added to EVERY request forwarded on it. */
 	int (*on_accept)(void *ctx, const struct sockaddr *peer, socklen_t peerlen, char *out,
 			 size_t cap);
+	/* Once per request on a connection that has hook lines: lines for this request only,
+	 * added after the connection's; given those lines and the request's User-Agent value
+	 * (ua NULL: none).  At most PROXY_HOOK_REQ_LINES_MAX bytes; 0 or <0: none. */
+	int (*on_request)(void *ctx, const char *lines, size_t lines_len, const char *ua,
+			  size_t ua_len, char *out, size_t cap);
+	/* GET /fingerprints on the telemetry listener: a text/plain page into out (return its
+	 * length, <= cap).  NULL: 404. */
+	int (*fingerprints)(void *ctx, char *out, size_t cap);
 	/* Append Prometheus text lines; return bytes written (<= cap). */
 	int (*metrics)(void *ctx, char *out, size_t cap);
 	/* 1 if the hook is ready (maps open), 0 if not: /ready answers 503 then. */

@@ -1,6 +1,7 @@
 /*
  * telem.c - the telemetry listener's connections: GET /metrics (the shared counters plus
- * the hook's lines), /health and /ready, one request per connection, answered and closed.
+ * the hook's lines), /fingerprints (the hook's page), /health and /ready, one request per
+ * connection, answered and closed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,12 +77,13 @@ static void telem_respond(struct proxy_server *p, struct proxy_telem *t)
 {
 	const char *body = NULL;
 	size_t blen = 0, hlen;
-	int status = 200;
+	int status = 200, prom = 0;
 	char head[256];
 	char *metrics = NULL;
 
 	t->responding = 1;
 	if (!strncmp(t->req, "GET /metrics ", 13) || !strncmp(t->req, "GET /metrics?", 13)) {
+		prom = 1;
 		metrics = malloc(TELEM_OUT_MAX);
 		if (!metrics) {
 			status = 500;
@@ -94,6 +96,18 @@ static void telem_respond(struct proxy_server *p, struct proxy_telem *t)
 				if (n > 0 && (size_t)n <= TELEM_OUT_MAX - blen)
 					blen += (size_t)n;
 			}
+			body = metrics;
+		}
+	} else if ((!strncmp(t->req, "GET /fingerprints ", 18) ||
+		    !strncmp(t->req, "GET /fingerprints?", 18)) &&
+		   p->o.hook && p->o.hook->fingerprints) {
+		metrics = malloc(TELEM_OUT_MAX);
+		if (!metrics) {
+			status = 500;
+		} else {
+			int n = p->o.hook->fingerprints(p->o.hook->ctx, metrics, TELEM_OUT_MAX);
+
+			blen = n > 0 && n <= TELEM_OUT_MAX ? (size_t)n : 0;
 			body = metrics;
 		}
 	} else if (!strncmp(t->req, "GET /health ", 12)) {
@@ -121,7 +135,7 @@ static void telem_respond(struct proxy_server *p, struct proxy_telem *t)
 				"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 				"Connection: close\r\n\r\n",
 				status, status == 200 ? "OK" : http_status_reason(status),
-				metrics ? "text/plain; version=0.0.4" : "text/plain", blen);
+				prom && metrics ? "text/plain; version=0.0.4" : "text/plain", blen);
 	t->out = malloc(hlen + blen);
 	if (!t->out) {
 		free(metrics);

@@ -7,9 +7,12 @@
 #                                p0f -i <veth>, the reference
 #
 # A few curl requests with different client TCP stacks (sysctls of the client
-# namespace); for each one it prints the x-tcp-p0f / x-tcp-p0f-os headers nginx
-# received next to p0f's raw_sig / os for the same client address and port.
-# Exit 0 only when every request carried a header identical to p0f's raw_sig.
+# namespace); for each one it prints the x-tcp-p0f / x-tcp-p0f-os / x-tcp-p0f-ua headers
+# nginx received next to p0f's raw_sig / os for the same client address and port.  The
+# proxy labels with its built-in database (p0f/huginn.fp); p0f with Debian's p0f.fp.
+# Exit 0 only when every request carried a header identical to p0f's raw_sig, a label of
+# the same family as p0f's where both have one, and, for the request that sends a Windows
+# browser User-Agent from this Linux stack, x-tcp-p0f-ua: mismatch.
 #
 # Builds nothing (make did).  Everything it creates - namespaces, the veth pair, a
 # private bpffs, processes, a work directory in /tmp - is removed on exit, Ctrl-C or
@@ -165,7 +168,7 @@ http {
     fastcgi_temp_path $DIR/nginx-tmp/fastcgi;
     uwsgi_temp_path $DIR/nginx-tmp/uwsgi;
     scgi_temp_path $DIR/nginx-tmp/scgi;
-    log_format demo '"\$request" p0f="\$http_x_tcp_p0f" os="\$http_x_tcp_p0f_os"';
+    log_format demo '"\$request" p0f="\$http_x_tcp_p0f" os="\$http_x_tcp_p0f_os" ua="\$http_x_tcp_p0f_ua"';
     access_log $DIR/access.log demo;
     server {
         listen 127.0.0.1:8080;
@@ -196,7 +199,7 @@ addrs = ["0.0.0.0:$PORT", "[::]:$PORT"]
 
 [fingerprint]
 tcp_enabled = true
-p0f_db = "$P0F_DB"
+# no p0f_db: the signature database built into the proxy
 pin_path = "$PIN"
 
 [[backends]]
@@ -253,6 +256,10 @@ request "Linux defaults, IPv6" "$CADDR6_P0F" "[$SADDR6]"
 KA=1
 request "keep-alive: two requests on one connection" "$CADDR4" "$SADDR4"
 KA=""
+# What a bot on a Linux server looks like when it claims to be a Windows browser.
+WIN_UA="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+request "Windows browser User-Agent from this Linux stack" "$CADDR4" "$SADDR4" -A "$WIN_UA"
+WIN_N=$N
 
 # Let p0f and nginx write their lines.
 sleep 1
@@ -262,8 +269,8 @@ sleep 1
 # nginx logs an absent header as "-".
 nginx_field() { printf '%s\n' "$2" | sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p" | grep -vx -- -; }
 p0f_field() { printf '%s\n' "$2" | tr '|' '\n' | sed -n "s/^$1=//p" | head -n 1; }
-# OS labels are compared on letters and digits only (the header may add class or flavor).
-squash() { printf '%s' "$1" | tr -cd 'A-Za-z0-9' | tr 'A-Z' 'a-z'; }
+# The family of a label: its first word ("Linux 4.20 or newer" -> "Linux").
+family() { printf '%s\n' "$1" | sed 's/^os=//; s/[ |].*//'; }
 
 echo
 echo "What nginx received from huginn-proxy, next to what p0f saw on the wire:"
@@ -277,8 +284,9 @@ while IFS='|' read -r n desc caddr cport paths; do
 		line=$(grep -F "\"GET $path HTTP/1.1\"" "$DIR/access.log" | head -n 1)
 		hdr=$(nginx_field p0f "$line")
 		hos=$(nginx_field os "$line")
+		hua=$(nginx_field ua "$line")
 		printf '    %-22s %s\n' "GET $path" "x-tcp-p0f:    ${hdr:-(none)}" \
-			"" "x-tcp-p0f-os: ${hos:-(none)}"
+			"" "x-tcp-p0f-os: ${hos:-(none)}" "" "x-tcp-p0f-ua: ${hua:-(none)}"
 		if [ -z "$line" ]; then
 			echo "    MISSING: nginx did not log GET $path"
 			FAILS=$((FAILS + 1))
@@ -292,8 +300,12 @@ while IFS='|' read -r n desc caddr cport paths; do
 			echo "    DIFFERS from p0f's raw_sig"
 			FAILS=$((FAILS + 1))
 		elif [ -n "$pos" ] && [ "$pos" != "???" ] && [ -n "$hos" ] &&
-			! squash "$hos" | grep -qF "$(squash "$pos")"; then
-			echo "    OS label differs from p0f's os"
+			[ "$(family "$hos")" != "???" ] &&
+			[ "$(family "$hos")" != "$(family "$pos")" ]; then
+			echo "    OS family differs from p0f's os"
+			FAILS=$((FAILS + 1))
+		elif [ "$n" = "$WIN_N" ] && [ "$hua" != mismatch ]; then
+			echo "    x-tcp-p0f-ua should say mismatch: a Windows User-Agent on a Linux SYN"
 			FAILS=$((FAILS + 1))
 		elif [ -n "$pos" ] && [ "$pos" != "???" ] && [ -z "$hos" ]; then
 			echo "    MISSING: no x-tcp-p0f-os header, p0f says '$pos'"

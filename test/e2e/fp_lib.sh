@@ -57,7 +57,7 @@ fp_c() { nsenter "$FP_CNET" "$@"; }
 fp_nginx() {
 	t_nginx_conf 4096
 	cat >>"$T_DIR/nginx.conf" <<EOF
-    log_format fp '\$request_uri\t\$http_x_tcp_p0f\t\$http_x_tcp_p0f_os\t\$http_x_tcp_anything\t\$connection\t\$connection_requests';
+    log_format fp '\$request_uri\t\$http_x_tcp_p0f\t\$http_x_tcp_p0f_os\t\$http_x_tcp_anything\t\$connection\t\$connection_requests\t\$http_x_tcp_p0f_ua';
     access_log $T_DIR/access.log fp;
     server {
         listen 127.0.0.1:$1;

@@ -8,7 +8,12 @@
 # MTU, receive buffer), three requests on ONE keep-alive connection each, from a fixed
 # local port so that p0f's `cli=ADDR/PORT` line can be found.  Every request must carry
 # x-tcp-p0f byte-identical to p0f's raw_sig and x-tcp-p0f-os equal to p0f's
-# os=|dist=|params= for that connection.
+# os=|dist=|params= for that connection, followed by |link=|mtu= equal to p0f's mod=mtu
+# line (link=, raw_mtu=).
+# x-tcp-p0f-ua: a Windows browser User-Agent from this Linux client namespace is a
+# mismatch, a Linux one a match (p0f labels the SYN Linux); huginn_fp_ua_total and
+# huginn_fp_labels_total move by what p0f's params say; GET /fingerprints lists exactly
+# the signatures p0f could not label (os=???), with curl's User-Agent and 3 requests each.
 # Also: client-supplied x-tcp-* headers are replaced (hit) or removed (miss: a port the
 # agent does not capture), never forwarded, and counted; /metrics exports the agent's
 # counters and the lookup results; /ready is 200.  The native-mode run uses the ASan/UBSan
@@ -76,13 +81,21 @@ conn() {
 
 SPOOF="-H x-tcp-p0f:fake -H X-TCP-P0F-OS:fake -H x-tcp-anything:spoof"
 
+# p0f's mod=mtu lines as "port<TAB>|link=NAME|mtu=N", the form x-tcp-p0f-os ends with.
+p0f_links() {
+	awk -F'|' '/\] mod=mtu\|/ { p = $2; sub(/.*\//, "", p); l = $5; sub(/^link=/, "", l)
+		m = $6; sub(/^raw_mtu=/, "", m); print p "\t|link=" l "|mtu=" m }' "$1"
+}
+
 # check_run LABEL: compare every connection of $T_DIR/conns with p0f and nginx's log.
 check_run() {
 	label=$1
 	t_p0f_norm "$T_DIR/p0f.log" >"$T_DIR/p0f.norm"
+	p0f_links "$T_DIR/p0f.log" >"$T_DIR/p0f.links"
 	awk -F'\t' -v tname="$T_NAME" -v label="$label" '
-	FILENAME == ARGV[1] { if (!($1 in raw)) { raw[$1] = $2; os[$1] = $3 }; next }
-	FILENAME == ARGV[2] {
+	FILENAME == ARGV[1] { if (!($1 in link)) link[$1] = $2; next }
+	FILENAME == ARGV[2] { if (!($1 in raw)) { raw[$1] = $2; os[$1] = $3 link[$1] }; next }
+	FILENAME == ARGV[3] {
 		split($1, u, "/")
 		if (u[2] != "c") next
 		k = u[3]; n[k]++
@@ -99,8 +112,8 @@ check_run() {
 		if (k in bad) { printf "not ok - %s: %s\n%s", tname, what, bad[k]; f++; next }
 		printf "ok - %s: %s: 3 requests, x-tcp-p0f = p0f raw_sig %s, %s\n", tname, what, raw[k], os[k]
 	}
-	END { print f + 0 > "/dev/stderr" }' "$T_DIR/p0f.norm" "$T_DIR/access.log" \
-		"$T_DIR/conns" 2>"$T_DIR/fails"
+	END { print f + 0 > "/dev/stderr" }' "$T_DIR/p0f.links" "$T_DIR/p0f.norm" \
+		"$T_DIR/access.log" "$T_DIR/conns" 2>"$T_DIR/fails"
 	T_FAILS=$((T_FAILS + $(cat "$T_DIR/fails")))
 }
 
@@ -153,6 +166,68 @@ for mode in skb native; do
 	# nginx logs a request after answering it: wait for the last one's line.
 	t_wait_for 5 fp_logged "/c/$last/3"
 	check_run "$mode"
+	t_check "$mode: x-tcp-p0f-os carries link= and mtu= (p0f wrote mtu lines)" \
+		grep -q 'link=.*|mtu=[0-9]' "$T_DIR/access.log"
+
+	# The User-Agent cross-check, from this Linux client namespace (default stack).
+	ua0=$(fp_metric "$MPORT" 'huginn_fp_ua_total{result="match"}')
+	ua1=$(fp_metric "$MPORT" 'huginn_fp_ua_total{result="mismatch"}')
+	ua2=$(fp_metric "$MPORT" 'huginn_fp_ua_total{result="unknown"}')
+	for k in exact fuzzy generic unknown; do
+		eval "lab0_$k=\$(fp_metric \"\$MPORT\" 'huginn_fp_labels_total{match=\"$k\"}')"
+	done
+	WIN_UA="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+	LIN_UA="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+	upw=$((base + 900))
+	upl=$((base + 901))
+	fp_req "$upw" "http://$T_SADDR4:$FP_PORT/ua/$mode/win" -A "$WIN_UA" >/dev/null
+	fp_req "$upl" "http://$T_SADDR4:$FP_PORT/ua/$mode/lin" -A "$LIN_UA" >/dev/null
+	t_wait_for 5 grep -q "/$upl|" "$T_DIR/p0f.log"
+	t_wait_for 5 fp_logged "/ua/$mode/lin"
+	t_p0f_norm "$T_DIR/p0f.log" >"$T_DIR/p0f.norm"
+	for pp in "$upw win mismatch" "$upl lin match"; do
+		set -- $pp
+		p0fos=$(awk -F'\t' -v p="$1" '$1 == p { print $3; exit }' "$T_DIR/p0f.norm")
+		case $p0fos in
+		os=Linux*) ;;
+		*) t_fail "$mode: p0f labels the client's SYN Linux (got '$p0fos')" ;;
+		esac
+		t_wait_for 5 fp_logged "/ua/$mode/$2"
+		t_eq "$mode: x-tcp-p0f-ua for a $2 User-Agent on a Linux SYN ($p0fos)" \
+			"$(awk -F'\t' -v u="/ua/$mode/$2" '$1 == u { print $7; exit }' \
+				"$T_DIR/access.log")" "$3"
+	done
+	t_eq "$mode: huginn_fp_ua_total{result=\"match\"} moved by 1" \
+		"$(($(fp_metric "$MPORT" 'huginn_fp_ua_total{result="match"}') - ua0))" 1
+	t_eq "$mode: huginn_fp_ua_total{result=\"mismatch\"} moved by 1" \
+		"$(($(fp_metric "$MPORT" 'huginn_fp_ua_total{result="mismatch"}') - ua1))" 1
+	t_eq "$mode: huginn_fp_ua_total{result=\"unknown\"} did not move" \
+		"$(($(fp_metric "$MPORT" 'huginn_fp_ua_total{result="unknown"}') - ua2))" 0
+	# The label outcome p0f reports for the two connections, by its params.
+	want=$(awk -F'\t' -v a="$upw" -v b="$upl" '$1 == a || $1 == b {
+		k = $3 ~ /params=[^|]*fuzzy/ ? "fuzzy" : $3 ~ /params=[^|]*generic/ ? "generic" : \
+			$3 ~ /^os=\?\?\?/ ? "unknown" : "exact"; n[k]++ }
+		END { printf "exact=%d fuzzy=%d generic=%d unknown=%d", n["exact"], n["fuzzy"],
+			n["generic"], n["unknown"] }' "$T_DIR/p0f.norm")
+	got=""
+	for k in exact fuzzy generic unknown; do
+		eval "o=\$lab0_$k"
+		got="$got $k=$(($(fp_metric "$MPORT" "huginn_fp_labels_total{match=\"$k\"}") - o))"
+	done
+	t_eq "$mode: huginn_fp_labels_total moved as p0f labelled the two SYNs" "${got# }" "$want"
+
+	# /fingerprints: the signatures p0f left unlabelled, 3 requests each, curl's UA.
+	fp_s curl -s --max-time 5 "http://127.0.0.1:$MPORT/fingerprints" >"$T_DIR/fps-$mode.txt"
+	curl_ua="curl/$(fp_c curl --version | sed -n '1s/^curl \([^ ]*\).*/\1/p')"
+	awk -F'\t' 'FILENAME == ARGV[1] { want[$1] = 1; next }
+		$3 ~ /^os=\?\?\?/ && ($1 in want) { n[$2] += 3 }
+		END { for (s in n) print "sig " n[s] " " s }' "$T_DIR/conns" "$T_DIR/p0f.norm" |
+		sort >"$T_DIR/fps-want-$mode.txt"
+	grep '^sig ' "$T_DIR/fps-$mode.txt" | sort >"$T_DIR/fps-got-$mode.txt"
+	t_eq "$mode: /fingerprints lists p0f's unlabelled signatures ($(wc -l <"$T_DIR/fps-want-$mode.txt")) with 3 requests per connection" \
+		"$(cat "$T_DIR/fps-got-$mode.txt")" "$(cat "$T_DIR/fps-want-$mode.txt")"
+	t_eq "$mode: /fingerprints: every User-Agent line is curl's ($curl_ua)" \
+		"$(grep '^ua ' "$T_DIR/fps-$mode.txt" | grep -vc " $curl_ua\$")" 0
 
 	# A miss: the agent does not capture OPORT.  Spoofed headers are removed, not kept.
 	hit0=$(fp_metric "$MPORT" 'huginn_fp_lookups_total{result="hit"}')

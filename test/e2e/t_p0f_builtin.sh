@@ -6,7 +6,8 @@
 #    source table, and the generated Linux/Windows blocks are up to date
 #    (test/tools/gen_linux_sigs.py --check).
 # 2. Crafted SYNs of today's stacks (test/tools/craft_syns.py, from published
-#    layouts) -> `huginn-proxy fingerprint --db p0f/huginn.fp`: each line's
+#    layouts) -> `huginn-proxy fingerprint` with no --db (the database built into the
+#    binary, which must be this file: checked against --db p0f/huginn.fp): each line's
 #    label against test/data/p0f/crafted.expect (family, and the version range
 #    where one is claimed), which was written from the sources, not from us;
 #    the real p0f 3.09b, when installed, must load the file and agree.
@@ -21,8 +22,8 @@ if [ ! -x "$PROXY" ]; then
 	t_fail "$PROXY is not built (make BUILD=$BUILD $PROXY)"
 	exit 1
 fi
-# fp_db_args: the database option for `fingerprint` (empty once it is built in).
-fp_db_args="--db $DB"
+# fp_db_args: the database option for `fingerprint`: none, the built-in one is the default.
+fp_db_args=""
 
 # ---- 1. the file -----------------------------------------------------------------
 awk '
@@ -70,6 +71,10 @@ else
 	t_eq "the database parses without a message (stderr empty)" "$(cat "$T_DIR/crafted.err")" ""
 	t_eq "one line per crafted SYN" "$(wc -l <"$T_DIR/crafted.txt")" \
 		"$(wc -l <"$T_DIR/crafted.names")"
+	# The binary carries this very file: the same lines as when it is named.
+	"$PROXY" fingerprint "$T_DIR/crafted.pcap" --db "$DB" >"$T_DIR/crafted.file.txt" 2>&1
+	t_eq "no --db gives the same lines as --db $(basename "$DB") (the file is built in)" \
+		"$(cat "$T_DIR/crafted.txt")" "$(cat "$T_DIR/crafted.file.txt")"
 	t_eq "every case has an expectation and the other way round" \
 		"$(cut -f2 "$T_DIR/crafted.names" | sort)" \
 		"$(grep -v '^#' "$EXPECT" | cut -f1 | sort)"
@@ -104,6 +109,18 @@ else
 				print p "\t" o }' "$T_DIR/p0f.log" | sort >"$T_DIR/p0f.os"
 			awk -F'|' '{ p = $1; sub(/.*\//, "", p); o = $3; sub(/^os=/, "", o)
 				print p "\t" o }' "$T_DIR/crafted.txt" | sort >"$T_DIR/ours.os"
+			# p0f's mod=mtu link names against our link= field (same MSS, same file).
+			awk -F'|' '/\] mod=mtu\|/ { p = $2; sub(/.*\//, "", p); l = $5; sub(/^link=/, "", l)
+				m = $6; sub(/^raw_mtu=/, "", m); print p "\t" l "\t" m }' \
+				"$T_DIR/p0f.log" | sort >"$T_DIR/p0f.link"
+			awk -F'|' '{ p = $1; sub(/.*\//, "", p); l = ""; m = ""
+				for (i = 7; i <= NF; i++) { if ($i ~ /^link=/) l = substr($i, 6)
+					if ($i ~ /^mtu=/) m = substr($i, 5) }
+				if (m != "") print p "\t" l "\t" m }' "$T_DIR/crafted.txt" |
+				sort >"$T_DIR/ours.link"
+			# p0f writes no mtu line after a tool match; none of these SYNs is one.
+			t_eq "p0f 3.09b gives the same link and MTU for every crafted SYN ($(wc -l <"$T_DIR/p0f.link") lines)" \
+				"$(cat "$T_DIR/p0f.link")" "$(cat "$T_DIR/ours.link")"
 			t_eq "p0f 3.09b loads the file without a warning" \
 				"$(grep -ciE 'warn|error' "$T_DIR/p0f.out")" 0
 			t_eq "p0f 3.09b gives the same label for every crafted SYN" \
@@ -166,7 +183,7 @@ in_range() {
 		exit 1
 	}'
 }
-while IFS='|' read -r cli _srv os _dist _params raw; do
+while IFS='|' read -r cli _srv os _dist _params raw _link _mtu; do
 	os=${os#os=}
 	flavor=${os#Linux }
 	if [ "${os%% *}" = Linux ] && [ "$flavor" != "$os" ] && in_range "$flavor" "$kver"; then

@@ -140,7 +140,7 @@ oracle() {
 	"$PROXY" fingerprint "$1" --db "$db" --mtu --emulate-p0f-bugs >"$T_DIR/bugs.mtu.txt" 2>&1
 	awk -F'\t' 'FILENAME == ARGV[1] { if ($2 || $3) bug[$1] = 1; next }
 		{ split($0, f, "|"); p = f[1]; sub(/.*\//, "", p) }
-		/\|link=/ && ((FILENAME == ARGV[2]) != (p in bug)) { print p "|" f[3] "|" f[4] }' \
+		/\|raw_mtu=/ && ((FILENAME == ARGV[2]) != (p in bug)) { print p "|" f[3] "|" f[4] }' \
 		"$T_DIR/bytes.txt" "$T_DIR/ours.mtu.txt" "$T_DIR/bugs.mtu.txt" | sort >"$T_DIR/ours.mtu"
 	awk -F'|' '/\] mod=mtu\|/ { p = $2; sub(/.*\//, "", p); print p "|" $5 "|" $6 }' \
 		"$T_DIR/p0f.log" | sort >"$T_DIR/p0f.mtu"
@@ -182,9 +182,9 @@ else
 	t_fail "tcpdump converts the capture to nanosecond stamps: $(cat "$T_DIR/tcpdump-ns.out")"
 fi
 # The command's contract around the comparison: no database, bad inputs.
-"$PROXY" fingerprint "$T_DIR/syn.pcap" >"$T_DIR/nodb.txt" 2>&1
-t_eq "without --db every line says os=???" "$(grep -vc '|os=???|' "$T_DIR/nodb.txt")" 0
-t_eq "without --db the signatures are the same" \
+"$PROXY" fingerprint "$T_DIR/syn.pcap" --no-db >"$T_DIR/nodb.txt" 2>&1
+t_eq "with --no-db every line says os=???" "$(grep -vc '|os=???|' "$T_DIR/nodb.txt")" 0
+t_eq "with --no-db the signatures are the same" \
 	"$(cut -d'|' -f6 "$T_DIR/nodb.txt")" "$(cut -d'|' -f6 "$T_DIR/ours.txt")"
 head -c 1000 "$T_DIR/syn.pcap" >"$T_DIR/trunc.pcap"
 "$PROXY" fingerprint "$T_DIR/trunc.pcap" >"$T_DIR/trunc.out" 2>"$T_DIR/trunc.err"

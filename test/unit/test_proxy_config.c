@@ -72,7 +72,8 @@ static void test_defaults(void)
 	is_int(cfg.max_uri_length, 8192, "default max_uri_length");
 	is_int(cfg.max_body_bytes, 0, "default max_body_bytes");
 	ok(!cfg.tcp_enabled, "default tcp_enabled false");
-	is_str(cfg.p0f_db, "", "default p0f_db");
+	is_int(cfg.n_p0f_db, 1, "default p0f_db: one source");
+	is_str(cfg.p0f_db[0], "builtin", "default p0f_db: the built-in database");
 	is_str(cfg.pin_path, "/sys/fs/bpf/huginn", "default pin_path");
 	is_int(cfg.max_age_ms, 5000, "default max_age_ms");
 	is_int(cfg.map_wait_ms, 60000, "default map_wait_ms");
@@ -149,7 +150,8 @@ static void test_full(void)
 	is_int(cfg.max_uri_length, 1048576, "max_uri_length");
 	ok(cfg.max_body_bytes == 9223372036854775807ull, "max_body_bytes");
 	ok(cfg.tcp_enabled, "tcp_enabled");
-	is_str(cfg.p0f_db, "/etc/p0f/p0f.fp", "p0f_db");
+	is_int(cfg.n_p0f_db, 1, "p0f_db as a string: one source");
+	is_str(cfg.p0f_db[0], "/etc/p0f/p0f.fp", "p0f_db");
 	is_str(cfg.pin_path, "/sys/fs/bpf/test", "pin_path");
 	is_int(cfg.max_age_ms, 86400000, "max_age_ms");
 	is_int(cfg.map_wait_ms, 0, "map_wait_ms = 0: no wait");
@@ -259,6 +261,25 @@ static void test_load_file(void)
 		is_str(err, "c.toml:" want, "message: %s", want);                                  \
 	} while (0)
 
+/* fingerprint.p0f_db: a string (one source, "" none) or a list, in order. */
+static void test_p0f_db(void)
+{
+	is_int(parse("[fingerprint]\np0f_db = [\"builtin\", \"/etc/p0f/p0f.fp\"]\n"), 0,
+	       "p0f_db list");
+	is_int(cfg.n_p0f_db, 2, "p0f_db list: two sources");
+	is_str(cfg.p0f_db[0], "builtin", "p0f_db list: first");
+	is_str(cfg.p0f_db[1], "/etc/p0f/p0f.fp", "p0f_db list: second, in order");
+	is_int(parse("[fingerprint]\np0f_db = [\"/a.fp\", \"builtin\"]\n"), 0, "p0f_db order");
+	is_str(cfg.p0f_db[0], "/a.fp", "p0f_db order: as written");
+	is_int(parse("[fingerprint]\np0f_db = \"\"\n"), 0, "p0f_db empty string");
+	is_int(cfg.n_p0f_db, 0, "p0f_db = \"\": no database");
+	is_int(parse("[fingerprint]\np0f_db = []\n"), 0, "p0f_db empty list");
+	is_int(cfg.n_p0f_db, 0, "p0f_db = []: no database");
+	is_int(parse("[fingerprint]\np0f_db = [\"a\", \"b\", \"c\", \"d\"]\n"), 0,
+	       "p0f_db: four sources");
+	is_int(cfg.n_p0f_db, PROXY_CONFIG_MAX_P0F_DB, "p0f_db: four sources kept");
+}
+
 static void test_bad(void)
 {
 	/* syntax errors come through with their position */
@@ -328,6 +349,14 @@ static void test_bad(void)
 	    "2:12: key 'fingerprint.pin_path': must be an absolute path");
 	BAD("[fingerprint]\np0f_db = \"a\\u0000b\"\n",
 	    "2:10: key 'fingerprint.p0f_db': contains a NUL byte");
+	BAD("[fingerprint]\np0f_db = [\"a\", \"b\", \"c\", \"d\", \"e\"]\n",
+	    "2:31: key 'fingerprint.p0f_db': too many databases (max 4)");
+	BAD("[fingerprint]\np0f_db = [\"builtin\", \"\"]\n",
+	    "2:22: key 'fingerprint.p0f_db[1]': empty (write [] for no database)");
+	BAD("[fingerprint]\np0f_db = [1]\n",
+	    "2:11: key 'fingerprint.p0f_db[0]': expected string, got integer");
+	BAD("[fingerprint]\np0f_db = 1\n",
+	    "2:10: key 'fingerprint.p0f_db': expected string, got integer");
 	/* addresses */
 	BAD("[listen]\naddrs = []\n", "2:9: key 'listen.addrs': must not be empty");
 	BAD("[listen]\naddrs = [\"localhost:80\"]\n",
@@ -528,6 +557,7 @@ int main(void)
 	test_full();
 	test_example_file();
 	test_load_file();
+	test_p0f_db();
 	test_bad();
 	test_capacity();
 	test_addr();

@@ -129,17 +129,21 @@ static void test_format(void)
 	int n;
 
 	linux_rec(&r, "10.0.0.2", 40000, 0);
-	n = proxy_synhook_format(&r, NULL, out, sizeof(out));
+	n = proxy_synhook_format(&r, NULL, out, sizeof(out), NULL);
 	ok(n > 0, "format without a database");
 	is_str(out, "x-tcp-p0f: 4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0\r\n",
 	       "x-tcp-p0f line of a Linux-like SYN");
-	is_int(proxy_synhook_format(&r, NULL, out, 20), -ENOSPC, "too small a buffer: -ENOSPC");
+	is_int(proxy_synhook_format(&r, NULL, out, 20, NULL), -ENOSPC,
+	       "too small a buffer: -ENOSPC");
 	r.ip_ver = 9;
-	ok(proxy_synhook_format(&r, NULL, out, sizeof(out)) < 0, "impossible record refused");
+	ok(proxy_synhook_format(&r, NULL, out, sizeof(out), NULL) < 0, "impossible record refused");
 }
 
 static void test_format_db(void)
 {
+	static const char *const debian[] = {"/etc/p0f/p0f.fp"}, *const missing[] = {
+								     "/nonexistent/p0f.fp"};
+	const char *one[1];
 	struct proxy_synhook fp;
 	struct huginn_syn_rec r;
 	char out[PROXY_HOOK_LINES_MAX], err[256];
@@ -148,26 +152,27 @@ static void test_format_db(void)
 		skip("SKIPPED: /etc/p0f/p0f.fp not installed (apt-get install p0f)");
 		return;
 	}
-	is_int(
-	    proxy_synhook_create(&fp, "/nonexistent", SEC_NS, "/etc/p0f/p0f.fp", err, sizeof(err)),
-	    0, "hook with Debian's p0f.fp");
+	is_int(proxy_synhook_create(&fp, "/nonexistent", SEC_NS, debian, 1, err, sizeof(err)), 0,
+	       "hook with Debian's p0f.fp");
 	linux_rec(&r, "10.0.0.2", 40000, 0);
-	ok(proxy_synhook_format(&r, fp.db, out, sizeof(out)) > 0, "format with a database");
+	ok(proxy_synhook_format(&r, &fp.dbs, out, sizeof(out), NULL) > 0, "format with a database");
+	/* p0f.fp's [mtu] names 1500 "Ethernet or modem". */
 	is_str(out,
 	       "x-tcp-p0f: 4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0\r\n"
-	       "x-tcp-p0f-os: os=Linux 2.2.x-3.x|dist=0|params=generic\r\n",
+	       "x-tcp-p0f-os: os=Linux 2.2.x-3.x|dist=0|params=generic|link=Ethernet or "
+	       "modem|mtu=1500\r\n",
 	       "OS line for a Linux-like SYN");
 	/* Safe twice: the first call leaves nothing to free or close (NULL pointers, -1 fds),
 	 * so the second has nothing to act on (ASan would report a double free). */
 	proxy_synhook_destroy(&fp);
-	ok(fp.db == NULL && fp.stats == NULL && fp.map.fd_v4 == -1 && fp.map.fd_v6 == -1,
+	ok(fp.dbs.n == 0 && fp.stats == NULL && fp.map.fd_v4 == -1 && fp.map.fd_v6 == -1,
 	   "destroy leaves no pointer and no fd behind");
 	proxy_synhook_destroy(&fp);
-	ok(fp.db == NULL && fp.stats == NULL && fp.map.fd_v4 == -1 && fp.map.fd_v6 == -1,
+	ok(fp.dbs.n == 0 && fp.stats == NULL && fp.map.fd_v4 == -1 && fp.map.fd_v6 == -1,
 	   "destroy twice is safe");
 
-	is_int(proxy_synhook_create(&fp, "/x", SEC_NS, "/nonexistent/p0f.fp", err, sizeof(err)),
-	       -ENOENT, "missing database: -ENOENT");
+	is_int(proxy_synhook_create(&fp, "/x", SEC_NS, missing, 1, err, sizeof(err)), -ENOENT,
+	       "missing database: -ENOENT");
 	ok(strstr(err, "/nonexistent/p0f.fp") != NULL, "error names the file: %s", err);
 
 	/* A label is copied into a header: a CR in it must not reach the backend. */
@@ -185,12 +190,144 @@ static void test_format_db(void)
 		   "write a p0f.fp with a CR inside a label");
 		if (fd >= 0)
 			close(fd);
-		is_int(proxy_synhook_create(&fp, "/x", SEC_NS, path, err, sizeof(err)), -EINVAL,
+		one[0] = path;
+		is_int(proxy_synhook_create(&fp, "/x", SEC_NS, one, 1, err, sizeof(err)), -EINVAL,
 		       "label with a CR: refused");
 		ok(strstr(err, ":3: label holds byte 0x0d") != NULL, "error names the line: %s",
 		   err);
 		unlink(path);
 	}
+}
+
+/* The default database: built in.  Expected text from huginn.fp's own label and [mtu]
+ * lines (their sources: the kernel commit for mss*44, RFC 894 for 1500). */
+static void test_builtin(void)
+{
+	static const char *const builtin[] = {"builtin"};
+	struct proxy_synhook fp;
+	struct huginn_syn_rec r;
+	enum proxy_synhook_label lab;
+	char out[PROXY_HOOK_LINES_MAX], err[256];
+
+	is_int(proxy_synhook_create(&fp, "/x", SEC_NS, builtin, 1, err, sizeof(err)), 0,
+	       "hook with the built-in database");
+	linux_rec(&r, "10.0.0.2", 40000, 0);
+	ok(proxy_synhook_format(&r, &fp.dbs, out, sizeof(out), &lab) > 0, "format");
+	is_str(out,
+	       "x-tcp-p0f: 4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0\r\n"
+	       "x-tcp-p0f-os: os=Linux 4.20 or newer|dist=0|params=none|link=Ethernet|"
+	       "mtu=1500\r\n",
+	       "Linux >= 4.20 over Ethernet");
+	is_int(lab, PROXY_SYNHOOK_EXACT, "an exact specific match");
+	linux_rec(&r, "fd00::2", 40000, 0);
+	r.opts[3] = 0xa0; /* MSS 1440: IPv6 on Ethernet */
+	r.win = 63360;	  /* 44 * 1440 */
+	ok(proxy_synhook_format(&r, &fp.dbs, out, sizeof(out), &lab) > 0, "format v6");
+	ok(strstr(out, "|link=Ethernet|mtu=1500\r\n") != NULL, "IPv6 MSS 1440: Ethernet: %s", out);
+	linux_rec(&r, "10.0.0.2", 40000, 0);
+	r.opts[2] = 0x04;
+	r.opts[3] = 0xd2; /* MSS 1234: MTU 1274, listed nowhere */
+	ok(proxy_synhook_format(&r, &fp.dbs, out, sizeof(out), &lab) > 0, "format MSS 1234");
+	ok(strstr(out, "|link=???|mtu=1274\r\n") != NULL, "unlisted MTU: link=???: %s", out);
+	/* No MSS option: no link, no mtu. */
+	linux_rec(&r, "10.0.0.2", 40000, 0);
+	r.opts[0] = 1;
+	r.opts[1] = 1;
+	r.opts[2] = 1;
+	r.opts[3] = 1;
+	ok(proxy_synhook_format(&r, &fp.dbs, out, sizeof(out), &lab) > 0, "format without MSS");
+	ok(strstr(out, "link=") == NULL && strstr(out, "mtu=") == NULL,
+	   "without an MSS the link fields are absent: %s", out);
+	proxy_synhook_destroy(&fp);
+}
+
+/* Count the lines of text that equal line. */
+static int has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; (p = strstr(p, line)); p += n)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/* Per request: x-tcp-p0f-ua, the metrics, the /fingerprints table. */
+static void test_request(void)
+{
+	static const char *const builtin[] = {"builtin"};
+	static const char lin[] = "x-tcp-p0f: 4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0\r\n"
+				  "x-tcp-p0f-os: os=Linux 4.20 or newer|dist=0|params=none\r\n";
+	static const char unk_a[] = "x-tcp-p0f: 4:64+0:0:1460:1234,0:mss::0\r\n"
+				    "x-tcp-p0f-os: os=???|dist=0|params=none\r\n";
+	static const char unk_b[] = "x-tcp-p0f: 4:128+0:0:1460:4321,0:mss::0\r\n"
+				    "x-tcp-p0f-os: os=???|dist=0|params=none\r\n";
+	static const char win_ua[] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+				     "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+				     "Safari/537.36";
+	static const char lin_ua[] = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 "
+				     "Firefox/128.0";
+	struct proxy_synhook fp;
+	char out[PROXY_HOOK_REQ_LINES_MAX], err[256], *page = malloc(1 << 17);
+	int n;
+
+	is_int(proxy_synhook_create(&fp, "/x", SEC_NS, builtin, 1, err, sizeof(err)), 0, "hook");
+	n = proxy_synhook_request(&fp, lin, strlen(lin), win_ua, strlen(win_ua), out, sizeof(out));
+	is_int(n, (int)strlen(out), "length returned");
+	is_str(out, "x-tcp-p0f-ua: mismatch\r\n", "Windows User-Agent on a Linux SYN: mismatch");
+	proxy_synhook_request(&fp, lin, strlen(lin), lin_ua, strlen(lin_ua), out, sizeof(out));
+	is_str(out, "x-tcp-p0f-ua: match\r\n", "Linux User-Agent on a Linux SYN: match");
+	proxy_synhook_request(&fp, lin, strlen(lin), "curl/8.5.0", 10, out, sizeof(out));
+	is_str(out, "x-tcp-p0f-ua: unknown\r\n", "curl: unknown");
+	proxy_synhook_request(&fp, lin, strlen(lin), NULL, 0, out, sizeof(out));
+	is_str(out, "x-tcp-p0f-ua: unknown\r\n", "no User-Agent: unknown");
+	is_int(proxy_synhook_request(&fp, lin, 60, lin_ua, strlen(lin_ua), out, sizeof(out)), 0,
+	       "no x-tcp-p0f-os line: no header");
+	is_int(proxy_synhook_request(&fp, lin, strlen(lin), lin_ua, strlen(lin_ua), out, 10),
+	       -ENOSPC, "small buffer: -ENOSPC");
+	/* Unlabelled signatures: a 3 times (lin_ua twice, once without), b once. */
+	proxy_synhook_request(&fp, unk_a, strlen(unk_a), lin_ua, strlen(lin_ua), out, sizeof(out));
+	is_str(out, "x-tcp-p0f-ua: unknown\r\n", "os=???: unknown");
+	proxy_synhook_request(&fp, unk_b, strlen(unk_b), "x\\y\001z", 5, out, sizeof(out));
+	proxy_synhook_request(&fp, unk_a, strlen(unk_a), lin_ua, strlen(lin_ua), out, sizeof(out));
+	proxy_synhook_request(&fp, unk_a, strlen(unk_a), NULL, 0, out, sizeof(out));
+	n = proxy_synhook_fingerprints(&fp, page, 1 << 17);
+	ok(n > 0 && (size_t)n == strlen(page), "page length");
+	ok(strstr(page, "sig 3 4:64+0:0:1460:1234,0:mss::0\nua 2 Mozilla/5.0 (X11; Linux x86_64; "
+			"rv:128.0) Gecko/20100101 Firefox/128.0\nua 1\n"
+			"sig 1 4:128+0:0:1460:4321,0:mss::0\nua 1 x\\x5cy\\x01z\n") != NULL,
+	   "page: most requests first, User-Agents by count, escaped:\n%s", page);
+	/* Metrics: exact names and labels. */
+	n = fp.hook.metrics(fp.hook.ctx, page, 1 << 17);
+	page[n > 0 ? n : 0] = 0;
+	ok(has_line(page, "huginn_fp_ua_total{result=\"match\"} 1"), "ua match 1");
+	ok(has_line(page, "huginn_fp_ua_total{result=\"mismatch\"} 1"), "ua mismatch 1");
+	ok(has_line(page, "huginn_fp_ua_total{result=\"unknown\"} 6"), "ua unknown 6");
+	ok(has_line(page, "huginn_fp_labels_total{match=\"exact\"} 0"), "labels exact 0");
+	ok(has_line(page, "huginn_fp_labels_total{match=\"unknown\"} 0"), "labels unknown 0");
+	/* The table is bounded: a 33rd signature takes the least counted slot (b's), with its
+	 * count + 1 (space-saving). */
+	for (int i = 0; i < PROXY_SYNHOOK_UNKNOWN_MAX; i++) {
+		char l[200];
+
+		snprintf(l, sizeof(l),
+			 "x-tcp-p0f: 4:64+0:0:1460:%d,0:mss::0\r\nx-tcp-p0f-os: os=???|x\r\n",
+			 10000 + i);
+		proxy_synhook_request(&fp, l, strlen(l), "u", 1, out, sizeof(out));
+		proxy_synhook_request(&fp, l, strlen(l), "u", 1, out, sizeof(out));
+	}
+	proxy_synhook_fingerprints(&fp, page, 1 << 17);
+	{
+		int sigs = 0;
+
+		for (char *p = page; (p = strstr(p, "\nsig ")); p++)
+			sigs++;
+		is_int(sigs, PROXY_SYNHOOK_UNKNOWN_MAX, "the table keeps %d signatures",
+		       PROXY_SYNHOOK_UNKNOWN_MAX);
+	}
+	ok(strstr(page, "sig 3 4:64+0:0:1460:1234,0:mss::0\n") != NULL, "the frequent one stays");
+	proxy_synhook_destroy(&fp);
+	free(page);
 }
 
 /* Pin maps shaped like the agent's under dir; returns 0 or -errno. */
@@ -361,6 +498,8 @@ int main(void)
 	test_check();
 	test_format();
 	test_format_db();
+	test_builtin();
+	test_request();
 	test_pinned();
 	return done_testing();
 }
