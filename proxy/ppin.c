@@ -107,15 +107,19 @@ static int is_lhex(unsigned char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-/* JA4 (FoxIO's specification, "JA4: TLS Client Fingerprinting"): a_b_c, a = 10
- * characters (protocol, version, SNI flag, two 2-digit counts, ALPN characters), b and c
- * the first 12 hex digits of a SHA-256. */
+/* JA4 (FoxIO's specification, "JA4: TLS Client Fingerprinting"): a_b_c, a = protocol
+ * (t TCP, q QUIC, d DTLS), version (2 characters), SNI flag (d or i), cipher and extension
+ * counts (2 digits each), ALPN's first and last characters (alphanumeric, either case, or
+ * hex); b and c the first 12 lowercase hex digits of a SHA-256. */
 static int ja4_form(const unsigned char *p, size_t n)
 {
 	if (n != 36 || p[10] != '_' || p[23] != '_')
 		return 0;
-	for (size_t i = 0; i < 10; i++)
-		if (!is_alnum(p[i]))
+	if (!memchr("tqd", p[0], 3) || !is_alnum(p[1]) || !is_alnum(p[2]) ||
+	    !memchr("di", p[3], 2) || !is_alnum(p[8]) || !is_alnum(p[9]))
+		return 0;
+	for (size_t i = 4; i < 8; i++)
+		if (p[i] < '0' || p[i] > '9')
 			return 0;
 	for (size_t i = 11; i < 36; i++)
 		if (i != 23 && !is_lhex(p[i]))

@@ -92,8 +92,8 @@ const struct sockaddr_storage *proxy_ppin_client(const struct proxy_ppin *r);
 /*
  * 1 if v may become a header value for TLV type (PP_TLV_P0F, PP_TLV_P0F_OS, PP_TLV_JA4):
  * 1..PROXY_PPIN_VALUE_MAX bytes of printable ASCII (0x20-0x7e), no leading or trailing
- * space; a JA4 must have its form: 10 letters and digits, '_', 12 lowercase hex, '_',
- * 12 lowercase hex.  0 otherwise.
+ * space; a JA4 must have its form: [tqd], 2 letters or digits, [di], 4 digits, 2 letters
+ * or digits, '_', 12 lowercase hex, '_', 12 lowercase hex.  0 otherwise.
  */
 int proxy_ppin_value_ok(int type, const struct pp_slice *v);
 

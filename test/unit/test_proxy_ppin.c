@@ -342,6 +342,37 @@ static void test_v2(void)
 	is_int((int)proxy_ppin_fp_lines(&r, out, sizeof(out), &ign), 0, "odd values: no lines");
 	is_int((int)ign, 3, "odd values: three ignored");
 	{
+		static const char *const ja4_bad[] = {
+		    "T13d1516h2_8daaf6152771_e5627efa2ab1", /* protocol is t, q or d */
+		    "t13x1516h2_8daaf6152771_e5627efa2ab1", /* SNI flag is d or i */
+		    "t13d15a6h2_8daaf6152771_e5627efa2ab1", /* counts are digits */
+		    "t13d1516h-_8daaf6152771_e5627efa2ab1", /* ALPN characters alphanumeric */
+		    "t13d1516h2-8daaf6152771_e5627efa2ab1", /* separators */
+		    "t13d1516h2_8daaf6152771_e5627efa2ab1x",
+		    "t13d1516h2_8daaf615277g_e5627efa2ab1"};
+		static const char *const ja4_good[] = {
+		    "q13i0000H2_8daaf6152771_e5627efa2ab1", /* QUIC, IP, no ciphers, ALPN "H2" */
+		    "d12d9999ab_000000000000_ffffffffffff", "t00i010100_e3b0c44298fc_e3b0c44298fc"};
+		struct pp_slice v;
+
+		for (size_t i = 0; i < sizeof(ja4_bad) / sizeof(ja4_bad[0]); i++) {
+			v.p = (const unsigned char *)ja4_bad[i];
+			v.n = strlen(ja4_bad[i]);
+			is_int(proxy_ppin_value_ok(PP_TLV_JA4, &v), 0, "JA4 '%s' refused",
+			       ja4_bad[i]);
+		}
+		for (size_t i = 0; i < sizeof(ja4_good) / sizeof(ja4_good[0]); i++) {
+			v.p = (const unsigned char *)ja4_good[i];
+			v.n = strlen(ja4_good[i]);
+			is_int(proxy_ppin_value_ok(PP_TLV_JA4, &v), 1, "JA4 '%s' taken",
+			       ja4_good[i]);
+		}
+		v.p = (const unsigned char *)"x";
+		v.n = 1;
+		is_int(proxy_ppin_value_ok(PP_TLV_JA4_R, &v), 0, "0xE3 never becomes a header");
+		is_int(proxy_ppin_value_ok(PP_TLV_P0F, &v), 1, "one printable byte is a value");
+	}
+	{
 		char longv[300];
 
 		memset(longv, 'a', sizeof(longv));
