@@ -50,12 +50,18 @@ static int eq_ci(const char *a, size_t an, const char *b, size_t bn)
 	return 1;
 }
 
-/* Any name starting with "x-tcp-" (the bare prefix included), whatever the parser's id. */
+/* Names only the proxy writes: "x-tcp-*" and "x-tls-*" (the bare prefixes included). */
+static int is_fp_name(const char *p, size_t n)
+{
+	return n >= 6 && (eq_ci(p, 6, "x-tcp-", 6) || eq_ci(p, 6, "x-tls-", 6));
+}
+
+/* A fingerprint header, whatever the parser's id. */
 static int is_xtcp(const struct http_header *h)
 {
 	if (h->id == HTTP_H_X_TCP_P0F || h->id == HTTP_H_X_TCP_OTHER)
 		return 1;
-	return h->name.n >= 6 && eq_ci(h->name.p, 6, "x-tcp-", 6);
+	return is_fp_name(h->name.p, h->name.n);
 }
 
 static int in_list(const struct http_header *h, const struct http_rw_fields *l)
@@ -396,7 +402,7 @@ size_t http_rewrite_trailers(char *p, size_t n, unsigned *spoofed)
 		if (len > 2 && colon) {
 			size_t nlen = (size_t)(colon - (p + in));
 
-			if (nlen >= 6 && eq_ci(p + in, 6, "x-tcp-", 6)) {
+			if (is_fp_name(p + in, nlen)) {
 				drop = 1;
 				if (spoofed)
 					(*spoofed)++;

@@ -7,7 +7,8 @@
  * Request, in order:
  *   METHOD SP target SP HTTP/1.x     target in origin-form, prefix replaced by the
  *                                    route's replace_path (if set)
- *   client fields, minus: every x-tcp-* (counted: a client may not forge a fingerprint),
+ *   client fields, minus: every x-tcp-* and x-tls-* (counted: a client may not forge a
+ *     fingerprint),
  *     hop-by-hop fields (Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade
  *     unless the request upgrades, and every field the Connection header names except
  *     the framing fields Content-Length, Transfer-Encoding and Host, which are never
@@ -83,7 +84,7 @@ struct http_rw_request {
 	size_t fp_len;
 	int minor;		/* HTTP/1.minor on the request line */
 	enum http_rw_conn conn; /* KEEP, CLOSE or UPGRADE */
-	unsigned spoofed;	/* out: x-tcp-* fields removed */
+	unsigned spoofed;	/* out: x-tcp-* and x-tls-* fields removed */
 };
 
 struct http_rw_response {
@@ -124,8 +125,8 @@ int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *co
  * Filter a chunked body's trailer section in place: p[0..n) is the whole section as the
  * decoder accepted it (field lines, then the final CRLF).  Fields a trailer may not carry
  * (RFC 9110 6.5.1: framing, routing, hop-by-hop, authentication, cookies, content
- * metadata, conditionals) and every x-tcp-* field are dropped; others are kept in order.
- * Returns the new length (at least 2: the final CRLF); *spoofed counts x-tcp-* drops.
+ * metadata, conditionals) and every x-tcp-* and x-tls-* field are dropped; others are kept
+ * in order.  Returns the new length (at least 2: the final CRLF); *spoofed counts those.
  */
 size_t http_rewrite_trailers(char *p, size_t n, unsigned *spoofed);
 

@@ -55,6 +55,8 @@ enum key_id {
 	K_WORKERS,
 	K_MAX_CONNECTIONS,
 	K_ADDRS,
+	K_PROXY_PROTOCOL,
+	K_TRUSTED,
 	K_CONNECT,
 	K_CLIENT_HEADER,
 	K_IDLE,
@@ -100,6 +102,8 @@ static const struct keydef {
     {S_SERVER, "max_connections", K_MAX_CONNECTIONS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_CONNECTIONS,
      FIELD(max_connections)},
     {S_LISTEN, "addrs", K_ADDRS, TOML_ARRAY, 0, 0, 0, 0},
+    {S_LISTEN, "proxy_protocol", K_PROXY_PROTOCOL, TOML_STRING, 0, 0, 0, 0},
+    {S_LISTEN, "trusted_proxies", K_TRUSTED, TOML_ARRAY, 0, 0, 0, 0},
     {S_TIMEOUTS, "connect", K_CONNECT, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
      FIELD(connect_timeout_ms)},
     {S_TIMEOUTS, "client_header", K_CLIENT_HEADER, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
@@ -161,7 +165,8 @@ struct ctx {
 	struct pending_route route[PROXY_CONFIG_MAX_ROUTES];
 	char key[128]; /* dotted name of the key being set, for messages */
 	unsigned int listen_line[PROXY_CONFIG_MAX_LISTEN], listen_col[PROXY_CONFIG_MAX_LISTEN];
-	unsigned int metrics_line, metrics_col; /* 0 = the default */
+	unsigned int metrics_line, metrics_col;			 /* 0 = the default */
+	unsigned int pp_line, pp_col, trusted_line, trusted_col; /* 0 = not in the file */
 	unsigned int nrefs, refs_cap;
 	struct ref refs[]; /* a route's keys are contiguous in the file, so are its refs */
 };
@@ -431,6 +436,20 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 		pr->has_backend = true;
 		return add_route_ref(c, ev, pr);
 	}
+	case K_PROXY_PROTOCOL: {
+		static const char *const modes[] = {"off", "optional", "required"};
+
+		for (int m = 0; m < 3; m++)
+			if (strlen(modes[m]) == len && memcmp(modes[m], s, len) == 0) {
+				cfg->proxy_protocol = m; /* enum proxy_ppin_mode's order */
+				c->pp_line = ev->vline;
+				c->pp_col = ev->vcol;
+				return 0;
+			}
+		return toml_fail(ev, ev->vline, ev->vcol,
+				 "key '%s': expected \"off\", \"optional\" or \"required\"",
+				 c->key);
+	}
 	case K_METRICS_ADDR:
 		if (len == 0) {
 			cfg->metrics_enabled = false;
@@ -474,6 +493,11 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 			cfg->n_listen = 0;
 		if (k->id == K_P0F_DB)
 			cfg->n_p0f_db = 0;
+		if (k->id == K_TRUSTED) {
+			cfg->n_trusted = 0;
+			c->trusted_line = ev->line;
+			c->trusted_col = ev->col;
+		}
 		if (hl)
 			hl->n = 0;
 		if (k->id == K_BACKENDS) {
@@ -527,6 +551,28 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 					 "key '%s[%u]': empty (write [] for no database)", c->key,
 					 ev->item);
 		return set_text(c, ev, cfg->p0f_db[cfg->n_p0f_db++], sizeof(cfg->p0f_db[0]), NULL);
+	}
+	if (k->id == K_TRUSTED) {
+		struct cidr *n = &cfg->trusted[cfg->n_trusted];
+		const char *problem;
+
+		if (cfg->n_trusted == PROXY_CONFIG_MAX_TRUSTED)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s': too many prefixes (max %d)", c->key,
+					 PROXY_CONFIG_MAX_TRUSTED);
+		problem = cidr_parse(ev->val.s, ev->val.len, n);
+		if (problem)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s[%u]': %s: expected a prefix like 10.0.0.0/8 or "
+					 "fd00::/8, got '%.*s'",
+					 c->key, ev->item, problem,
+					 (int)(ev->val.len > 64 ? 64 : ev->val.len), ev->val.s);
+		for (unsigned int i = 0; i < cfg->n_trusted; i++)
+			if (!memcmp(&cfg->trusted[i], n, sizeof(*n)))
+				return toml_fail(ev, ev->vline, ev->vcol,
+						 "key '%s[%u]': listed twice", c->key, ev->item);
+		cfg->n_trusted++;
+		return 0;
 	}
 	if (hl) {
 		bool add = k->id == K_REQUEST_ADD || k->id == K_RESPONSE_ADD;
@@ -663,6 +709,14 @@ static int finish(struct ctx *c, const char *name, char *err, size_t errlen)
 				cfg->listen[i].text, cfg->metrics.text);
 	}
 
+	/* Trust without a mode, or a mode that trusts nobody, is a mistake either way. */
+	if (cfg->proxy_protocol != PROXY_PPIN_OFF && !cfg->n_trusted)
+		return fail_pos(err, errlen, name, c->pp_line, c->pp_col,
+				"key 'listen.proxy_protocol': needs listen.trusted_proxies");
+	if (cfg->proxy_protocol == PROXY_PPIN_OFF && cfg->n_trusted)
+		return fail_pos(err, errlen, name, c->trusted_line, c->trusted_col,
+				"key 'listen.trusted_proxies': unused while listen.proxy_protocol "
+				"is \"off\"");
 	for (unsigned int i = 0; i < cfg->n_backends; i++)
 		if (!c->backend[i].has_address)
 			return fail_pos(err, errlen, name, c->backend[i].line, c->backend[i].col,

@@ -24,6 +24,7 @@
 
 #include "http/rewrite.h"
 #include "proxy/config_value.h"
+#include "proxy/ppin.h"
 
 /* Capacities.  A config asking for more is rejected with a message naming the key. */
 #define PROXY_CONFIG_MAX_LISTEN 16	   /* listen.addrs entries */
@@ -32,6 +33,7 @@
 #define PROXY_CONFIG_MAX_ROUTE_BACKENDS 16 /* backends of one route */
 #define PROXY_CONFIG_MAX_HEADER_RULES 32   /* entries of each headers.* list */
 #define PROXY_CONFIG_MAX_P0F_DB 4	   /* fingerprint.p0f_db sources (P0F_DBSET_MAX) */
+#define PROXY_CONFIG_MAX_TRUSTED 64	   /* listen.trusted_proxies entries */
 
 /* String sizes including the terminating NUL. */
 #define PROXY_CONFIG_ADDR_MAX PROXY_CONFIG_VALUE_ADDR_MAX /* "[v6]:port" text as written */
@@ -63,8 +65,8 @@ struct proxy_config_addr {
  * trimmed).  For *_remove lists: name only.  Names keep the case they were written in.
  * Names are RFC 9110 tokens; values are field-vchar/SP/HTAB with no leading/trailing
  * whitespace.  Framing and hop-by-hop names (content-length, transfer-encoding,
- * connection, keep-alive, upgrade, te, trailer, proxy-connection, host) and x-tcp-*
- * (reserved for the fingerprint) are rejected in every list.
+ * connection, keep-alive, upgrade, te, trailer, proxy-connection, host), x-tcp-* and
+ * x-tls-* (reserved for the fingerprints) are rejected in every list.
  */
 
 struct proxy_config_route {
@@ -87,6 +89,12 @@ struct proxy_config {
 	 * (so IPv6 listeners must set IPV6_V6ONLY). */
 	unsigned int n_listen;
 	struct proxy_config_addr listen[PROXY_CONFIG_MAX_LISTEN];
+	/* [listen] PROXY protocol input (proxy/ppin.h, docs/proxy-protocol.md): proxy_protocol
+	 * "off" (default), "optional" or "required"; trusted_proxies, CIDR prefixes, unique,
+	 * non-empty exactly when proxy_protocol is not "off". */
+	int proxy_protocol; /* enum proxy_ppin_mode */
+	unsigned int n_trusted;
+	struct cidr trusted[PROXY_CONFIG_MAX_TRUSTED];
 
 	/* [timeouts], milliseconds, 1..86400000 (shutdown_drain 0..86400000). */
 	uint32_t connect_timeout_ms;	       /* default 2000 */

@@ -10,7 +10,7 @@
 
 #include "proxy/config_value.h"
 
-/* Framing and hop-by-hop fields belong to the engine; x-tcp-* to the fingerprint. */
+/* Framing and hop-by-hop fields belong to the engine; x-tcp-*, x-tls-* to the fingerprints. */
 static const char *const reserved_headers[] = {
     "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
     "trailer",	      "proxy-connection",  "host",
@@ -111,6 +111,8 @@ static const char *header_name_problem(const char *s, size_t len)
 			return "header is managed by the proxy and cannot be configured";
 	if (len >= 6 && strncasecmp(s, "x-tcp-", 6) == 0)
 		return "x-tcp-* headers are reserved for the fingerprint";
+	if (len >= 6 && strncasecmp(s, "x-tls-", 6) == 0)
+		return "x-tls-* headers are reserved for the fingerprint";
 	return NULL;
 }
 

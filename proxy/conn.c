@@ -17,6 +17,7 @@
 #include "proxy/alog.h"
 #include "proxy/conn.h"
 #include "proxy/loop.h"
+#include "proxy/ppin.h"
 #include "proxy/upstream.h"
 
 #define REJECT_RESERVE 64 /* connections over max_connections kept to answer 503 */
@@ -27,6 +28,8 @@ void proxy_conn_close(struct proxy_server *p, struct proxy_conn *c)
 {
 	if (c->state == C_CLOSED)
 		return;
+	if (c->pp && c->in.wr > c->in.rd) /* closed or timed out inside a PROXY header */
+		p->ms->pp[PROXY_PPIN_INCOMPLETE]++;
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	proxy_loop_timer_disarm(&c->t);
@@ -175,8 +178,78 @@ static void peer_text(struct proxy_conn *c, const struct sockaddr_storage *ss)
 	}
 }
 
+static void pp_policy(const struct proxy_config *cfg, struct proxy_ppin_policy *pol)
+{
+	pol->mode = cfg->proxy_protocol;
+	pol->trusted = cfg->trusted;
+	pol->n_trusted = cfg->n_trusted;
+	pol->max_len = PROXY_PPIN_MAX;
+}
+
+/* The hook's lines for the SYN of peer ss. */
+static void syn_lookup(struct proxy_server *p, struct proxy_conn *c,
+		       const struct sockaddr_storage *ss, socklen_t sl)
+{
+	int n;
+
+	if (!p->o.hook || !p->o.hook->on_accept || c->reject)
+		return;
+	n = p->o.hook->on_accept(p->o.hook->ctx, (const struct sockaddr *)ss, sl, c->fp,
+				 sizeof(c->fp));
+	c->fp_len = n > 0 && (size_t)n <= sizeof(c->fp) ? (uint16_t)n : 0;
+}
+
+int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c)
+{
+	struct proxy_ppin_policy pol;
+	const struct sockaddr_storage *cl;
+	struct proxy_ppin r;
+	unsigned ignored;
+
+	pp_policy(p->cfg, &pol);
+	if (!proxy_ppin_read(&pol, c->pp, c->in.p + c->in.rd, c->in.wr - c->in.rd, &r))
+		return 0;
+	if (c->pp == PROXY_PPIN_PEER_TRUSTED || r.result != PROXY_PPIN_NONE)
+		p->ms->pp[r.result]++;
+	if (r.result >= PROXY_PPIN_UNTRUSTED) {
+		/* No answer: the peer is not speaking to us the way the configuration says. */
+		if (r.result == PROXY_PPIN_BAD)
+			proxy_loop_logf(p, LOG_LEVEL_DEBUG,
+					"PROXY header from %s refused: %s at "
+					"byte %zu",
+					c->peer, r.err, r.err_off);
+		else
+			proxy_loop_logf(p, LOG_LEVEL_DEBUG, "PROXY header from %s refused: %s",
+					c->peer, proxy_ppin_result_name(r.result));
+		c->pp = 0;
+		proxy_conn_close(p, c);
+		return -1;
+	}
+	if (r.result == PROXY_PPIN_NONE && c->pp == PROXY_PPIN_PEER_TRUSTED) {
+		/* The trusted peer is its own client: its SYN is the one to look up. */
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		if (getpeername(c->s.fd, (struct sockaddr *)&ss, &sl) == 0)
+			syn_lookup(p, c, &ss, sl);
+	} else if (r.result != PROXY_PPIN_NONE) {
+		/* Fingerprints come from the TLVs only: the SYN the agent saw is the balancer's. */
+		cl = proxy_ppin_client(&r);
+		if (cl)
+			peer_text(c, cl);
+		c->fp_len = (uint16_t)proxy_ppin_fp_lines(&r, c->fp, sizeof(c->fp), &ignored);
+		p->ms->pp_tlv_ignored += ignored;
+		c->in.rd += (uint32_t)r.len;
+	}
+	c->pp = 0;
+	return 1;
+}
+
 void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
 {
+	struct proxy_ppin_policy pol;
+
+	pp_policy(p->cfg, &pol);
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
@@ -217,12 +290,10 @@ void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
 		}
 		peer_text(c, &ss);
 		c->listen_port = l->port;
-		if (p->o.hook && p->o.hook->on_accept && !c->reject) {
-			int n = p->o.hook->on_accept(p->o.hook->ctx, (struct sockaddr *)&ss, sl,
-						     c->fp, sizeof(c->fp));
-
-			c->fp_len = n > 0 && (size_t)n <= sizeof(c->fp) ? (uint16_t)n : 0;
-		}
+		c->pp = (uint8_t)proxy_ppin_peer(&pol, (struct sockaddr *)&ss);
+		/* A trusted peer's client (and fingerprints) are known after its header. */
+		if (c->pp != PROXY_PPIN_PEER_TRUSTED)
+			syn_lookup(p, c, &ss, sl);
 		if (proxy_loop_ep_add(p, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c)) {
 			close(fd);
 			c->free_next = p->free_conns;

@@ -9,6 +9,10 @@
 
 /* Accept every pending connection on l (or count and close those over the limit). */
 void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l);
+/* Settle the PROXY header question (c->pp set) with the bytes in c->in: 1 settled (c->pp
+ * is 0, the header skipped, the client address and fingerprint lines set), 0 more bytes
+ * needed, -1 refused (counted, c closed). */
+int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c);
 /* Close c (and release its upstream) to the graveyard; safe twice. */
 void proxy_conn_close(struct proxy_server *p, struct proxy_conn *c);
 /* Count c's status and write its access-log line. */

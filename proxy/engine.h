@@ -66,7 +66,7 @@ struct proxy_body {
 	struct http_chunked ch;
 	uint32_t fwd;
 	uint32_t held;	  /* trailer bytes after fwd, kept back until the section is whole */
-	unsigned spoofed; /* x-tcp-* trailer fields dropped */
+	unsigned spoofed; /* x-tcp-*, x-tls-* trailer fields dropped */
 	uint8_t done;	  /* the whole body has been cleared (sending may still be pending) */
 };
 
@@ -130,6 +130,7 @@ struct proxy_conn {
 	char ip[INET6_ADDRSTRLEN];
 	char peer[INET6_ADDRSTRLEN + 8];
 	const char *listen_port;
+	uint8_t pp; /* enum proxy_ppin_peer until the PROXY header question is settled, then 0 */
 	char fp[PROXY_HOOK_LINES_MAX];
 	uint16_t fp_len;
 	struct proxy_conn *prev, *next; /* active clients */

@@ -166,7 +166,10 @@ static int step_head(struct proxy_server *p, struct proxy_conn *c)
 {
 	int r;
 
-	if (c->in.wr > c->in.rd) {
+	/* A PROXY header (or the question whether one comes) before the first request. */
+	if (c->pp && c->in.wr > c->in.rd && proxy_conn_proxy_header(p, c) < 0)
+		return 0;
+	if (c->in.wr > c->in.rd && !c->pp) {
 		size_t len = c->in.wr - c->in.rd;
 
 		if (len > c->parsed) {
@@ -603,8 +606,9 @@ void proxy_exchange_timeout(struct proxy_server *p, struct proxy_conn *c, enum p
 {
 	if (c->state == C_CLOSED)
 		return;
-	if (list == TL_HEADER && c->state == C_HEAD) {
-		/* The client did not finish a request head in time. */
+	if (list == TL_HEADER && c->state == C_HEAD && !(c->pp && c->in.wr > c->in.rd)) {
+		/* The client did not finish a request head in time (inside a PROXY header
+		 * it is closed without an answer, below). */
 		c->start_us = p->now_us;
 		c->req_keep = 0;
 		proxy_conn_error_reply(p, c, 408, 0);

@@ -146,7 +146,17 @@ size_t proxy_metrics_render(const struct proxy_metrics *m, char *out, size_t cap
 	counter(&o, "huginn_upstream_connections_reused_total",
 		"Requests sent on a pooled keep-alive upstream connection.", SUM(upstream_reused));
 	counter(&o, "huginn_spoofed_headers_total",
-		"Client-supplied x-tcp-* headers removed before forwarding.", SUM(spoofed));
+		"Client-supplied x-tcp-* and x-tls-* headers removed before forwarding.",
+		SUM(spoofed));
+	put(&o, "# HELP huginn_proxy_protocol_total PROXY protocol input on the listeners, by "
+		"result.\n# TYPE huginn_proxy_protocol_total counter\n");
+	for (int r = 0; r < PROXY_PPIN_RESULT_N; r++)
+		put(&o, "huginn_proxy_protocol_total{result=\"%s\"} %llu\n",
+		    proxy_ppin_result_name(r), (unsigned long long)SUM(pp[r]));
+	counter(&o, "huginn_proxy_protocol_tlv_ignored_total",
+		"Fingerprint TLVs (0xE0-0xE2) in accepted PROXY headers left out: not printable "
+		"ASCII, too long, or not a JA4.",
+		SUM(pp_tlv_ignored));
 	counter(&o, "huginn_config_reloads_total", "Successful configuration reloads (per worker).",
 		SUM(reloads));
 	counter(&o, "huginn_config_reload_failures_total",

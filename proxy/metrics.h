@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy/ppin.h"
+
 #define HTTP_METRICS_STATUS_MIN 100
 #define HTTP_METRICS_STATUS_MAX 599
 
@@ -37,9 +39,11 @@ struct proxy_metrics_slot {
 	uint64_t client_bytes_out;
 	uint64_t upstream_bytes_in;
 	uint64_t upstream_bytes_out;
-	uint64_t upstream_connects; /* new upstream connections opened */
-	uint64_t upstream_reused;   /* requests sent on a pooled connection */
-	uint64_t spoofed;	    /* client x-tcp-* headers removed */
+	uint64_t upstream_connects;	  /* new upstream connections opened */
+	uint64_t upstream_reused;	  /* requests sent on a pooled connection */
+	uint64_t spoofed;		  /* client x-tcp-* and x-tls-* headers removed */
+	uint64_t pp[PROXY_PPIN_RESULT_N]; /* PROXY headers by result (none: trusted peers) */
+	uint64_t pp_tlv_ignored;	  /* fingerprint TLVs not turned into headers */
 	uint64_t reloads;
 	uint64_t reload_failures;
 	uint64_t access_log_dropped; /* access-log lines not written (full or failed) */

@@ -13,7 +13,12 @@
  *   answers 100 itself: only the backend knows whether it wants the body).
  * - After a backend's 101 the connection is a two-way byte tunnel (WebSocket).
  * - Hop-by-hop headers are removed both ways; X-Forwarded-For/-Proto/-Port are set
- *   (client values replaced); client x-tcp-* headers are always removed and counted.
+ *   (client values replaced); client x-tcp-* and x-tls-* headers are always removed and
+ *   counted.
+ * - PROXY protocol input ([listen] proxy_protocol and trusted_proxies, proxy/ppin.h): a
+ *   trusted peer's header sets the client address (X-Forwarded-For, access log) and, from
+ *   its TLVs 0xE0-0xE2, the x-tcp-p0f, x-tcp-p0f-os and x-tls-ja4 lines, in place of the
+ *   SYN lookup; refused connections are closed without an answer and counted.
  *   No Via is added; the backend's Server header is passed through unchanged (the proxy
  *   announces itself nowhere but in its own error responses, which carry no Server).
  * - Errors are answered with a small text body: 400 404 408 413 414 431 502 503 504.

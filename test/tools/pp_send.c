@@ -4,13 +4,16 @@
  * first line of the answer.  For test/e2e/t_pp_interop.sh.
  *
  *   pp_send [-L] [-s IP PORT] [-d IP PORT] [-t TYPE=VALUE]... [-c] [-x] [-o FILE] [-p PATH]
- *           HOST PORT
+ *           [-b IP] [-H FIELD]... [-S N] HOST PORT
  *
  *   -L          LOCAL command (no addresses); default PROXY with -s and -d
  *   -t T=V      a TLV: type in hex (02, e0...), value as text
  *   -c          add a CRC32C TLV;  -x  then corrupt it (a receiver must refuse)
  *   -o FILE     also write the header to FILE
  *   -p PATH     request path (default /)
+ *   -b IP       connect from this local address
+ *   -H FIELD    one more request header line ("Name: value")
+ *   -S N        send the first N bytes, wait 300 ms, then the rest (a split header)
  *
  * Exit 0 when an answer starting with "HTTP/1." came back, 1 otherwise.
  * Linked with the host build of the library (Makefile: $(BUILD)/host/libhuginn.a).
@@ -49,7 +52,7 @@ static int to_sa(const char *ip, const char *port, struct sockaddr_storage *ss)
 static int usage(void)
 {
 	fprintf(stderr, "usage: pp_send [-L] [-s IP PORT] [-d IP PORT] [-t T=V]... [-c] [-x] "
-			"[-o FILE] [-p PATH] HOST PORT\n");
+			"[-o FILE] [-p PATH] [-b IP] [-H FIELD]... [-S N] HOST PORT\n");
 	return 2;
 }
 
@@ -61,7 +64,8 @@ int main(int argc, char **argv)
 		const char *val;
 	} tlv[16];
 	unsigned char out[4096];
-	const char *path = "/", *file = NULL;
+	const char *path = "/", *file = NULL, *bind_ip = NULL, *fields[8];
+	int nfields = 0, split = 0;
 	int ntlv = 0, local = 0, crc = 0, corrupt = 0, have = 0, i, n, fd, len;
 	struct addrinfo hints, *ai;
 	struct pp_v2_enc e;
@@ -96,6 +100,12 @@ int main(int argc, char **argv)
 			file = argv[++i];
 		} else if (!strcmp(o, "-p") && i + 1 < argc) {
 			path = argv[++i];
+		} else if (!strcmp(o, "-b") && i + 1 < argc) {
+			bind_ip = argv[++i];
+		} else if (!strcmp(o, "-H") && i + 1 < argc && nfields < 8) {
+			fields[nfields++] = argv[++i];
+		} else if (!strcmp(o, "-S") && i + 1 < argc) {
+			split = atoi(argv[++i]);
 		} else {
 			return usage();
 		}
@@ -131,19 +141,48 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && bind_ip) {
+		struct sockaddr_storage b;
+
+		if (to_sa(bind_ip, "0", &b) ||
+		    bind(fd, (struct sockaddr *)&b,
+			 b.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+						: sizeof(struct sockaddr_in6))) {
+			perror("pp_send: bind");
+			return 1;
+		}
+	}
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
 		perror("pp_send: connect");
 		return 1;
 	}
 	freeaddrinfo(ai);
-	n = snprintf(req, sizeof(req),
-		     "GET %s HTTP/1.1\r\nHost: pp.test\r\nConnection: close\r\n\r\n", path);
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: pp.test\r\nConnection: close\r\n",
+		     path);
+	for (int f = 0; f < nfields && n > 0 && (size_t)n < sizeof(req); f++)
+		n += snprintf(req + n, sizeof(req) - (size_t)n, "%s\r\n", fields[f]);
+	if (n > 0 && (size_t)n < sizeof(req))
+		n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
+	if (n < 0 || (size_t)n >= sizeof(req)) {
+		fprintf(stderr, "pp_send: request too long\n");
+		return 1;
+	}
 	if ((size_t)len + (size_t)n > sizeof(out)) {
 		fprintf(stderr, "pp_send: header too long\n");
 		return 1;
 	}
 	/* header and request in one write: 2.2 asks senders to send the header at once */
 	memmove(out + len, req, (size_t)n);
+	if (split > 0 && split < len + n) {
+		/* The receiver must put a header split over reads back together. */
+		if (write(fd, out, (size_t)split) != split) {
+			perror("pp_send: write");
+			return 1;
+		}
+		poll(NULL, 0, 300);
+		memmove(out, out + split, (size_t)(len + n - split));
+		n -= split;
+	}
 	if (write(fd, out, (size_t)len + (size_t)n) != len + n) {
 		perror("pp_send: write");
 		return 1;

@@ -414,6 +414,37 @@ static void test_bad(void)
 	    "configured");
 	BAD("[headers]\nrequest_add = [\"X-TCP-P0F: fake\"]\n",
 	    "2:16: key 'headers.request_add[0]': x-tcp-* headers are reserved for the fingerprint");
+	BAD("[headers]\nrequest_add = [\"x-tls-ja4: fake\"]\n",
+	    "2:16: key 'headers.request_add[0]': x-tls-* headers are reserved for the fingerprint");
+	BAD("[headers]\nrequest_remove = [\"X-TLS-JA4\"]\n",
+	    "2:19: key 'headers.request_remove[0]': x-tls-* headers are reserved for the "
+	    "fingerprint");
+	/* PROXY protocol input */
+	BAD("[listen]\nproxy_protocol = \"on\"\n",
+	    "2:18: key 'listen.proxy_protocol': expected \"off\", \"optional\" or \"required\"");
+	BAD("[listen]\nproxy_protocol = true\n",
+	    "2:18: key 'listen.proxy_protocol': expected string, got boolean");
+	BAD("[listen]\nproxy_protocol = \"required\"\n",
+	    "2:18: key 'listen.proxy_protocol': needs listen.trusted_proxies");
+	BAD("[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = []\n",
+	    "2:18: key 'listen.proxy_protocol': needs listen.trusted_proxies");
+	BAD("[listen]\ntrusted_proxies = [\"10.0.0.0/8\"]\n",
+	    "2:1: key 'listen.trusted_proxies': unused while listen.proxy_protocol is \"off\"");
+	BAD("[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = [\"10.0.0.1/8\"]\n",
+	    "3:20: key 'listen.trusted_proxies[0]': address has bits set beyond the prefix "
+	    "length: expected a prefix like 10.0.0.0/8 or fd00::/8, got '10.0.0.1/8'");
+	BAD("[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = [\"::1\", \"x/8\"]\n",
+	    "3:27: key 'listen.trusted_proxies[1]': not a numeric IPv4 or IPv6 address: expected "
+	    "a prefix like 10.0.0.0/8 or fd00::/8, got 'x/8'");
+	BAD("[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = [\"::1/129\"]\n",
+	    "3:20: key 'listen.trusted_proxies[0]': prefix length over 128: expected a prefix "
+	    "like 10.0.0.0/8 or fd00::/8, got '::1/129'");
+	BAD("[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = [\"::1\", \"::1/128\"]\n",
+	    "3:27: key 'listen.trusted_proxies[1]': listed twice");
+	BAD("[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = [1]\n",
+	    "3:20: key 'listen.trusted_proxies[0]': expected string, got integer");
+	BAD("[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = \"::1\"\n",
+	    "3:19: key 'listen.trusted_proxies': expected array, got string");
 	BAD("[headers]\nresponse_remove = [7]\n",
 	    "2:20: key 'headers.response_remove[0]': expected string, got integer");
 	/* routes */
@@ -443,6 +474,43 @@ static void test_bad(void)
 	    "[[routes]]\nprefix = \"/a\"\nbackend = \"127.0.0.1:1\"\n",
 	    "7:10: key 'routes.prefix': prefix '/a' is used twice");
 	BAD("[[routes]]\nprefix = \"/\"\nprefix = \"/x\"\n", "3:1: duplicate key 'prefix'");
+}
+
+static void test_proxy_protocol(void)
+{
+	char buf[4096];
+	size_t n;
+
+	ok(parse("[server]\n") == 0, "no [listen] keys: parses");
+	is_int(cfg.proxy_protocol, PROXY_PPIN_OFF, "proxy_protocol defaults to off");
+	is_int((int)cfg.n_trusted, 0, "no trusted proxies by default");
+	ok(parse("[listen]\nproxy_protocol = \"off\"\ntrusted_proxies = []\n") == 0,
+	   "off with an empty list: parses (%s)", err);
+	ok(parse("[listen]\nproxy_protocol = \"required\"\n"
+		 "trusted_proxies = [\"10.0.0.0/8\", \"::1/128\", \"192.0.2.7\"]\n") == 0,
+	   "required with three prefixes: parses (%s)", err);
+	is_int(cfg.proxy_protocol, PROXY_PPIN_REQUIRED, "required");
+	is_int((int)cfg.n_trusted, 3, "three prefixes");
+	ok(cfg.trusted[0].family == AF_INET && cfg.trusted[0].bits == 8 &&
+	       cfg.trusted[0].addr[0] == 10,
+	   "10.0.0.0/8 stored");
+	ok(cfg.trusted[1].family == AF_INET6 && cfg.trusted[1].bits == 128 &&
+	       cfg.trusted[1].addr[15] == 1,
+	   "::1/128 stored");
+	ok(cfg.trusted[2].bits == 32 && cfg.trusted[2].addr[3] == 7, "bare 192.0.2.7 is /32");
+	ok(parse("[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = [\"0.0.0.0/0\"]\n") ==
+	       0,
+	   "optional, 0.0.0.0/0: parses");
+	is_int(cfg.proxy_protocol, PROXY_PPIN_OPTIONAL, "optional");
+	/* Capacity. */
+	n = (size_t)snprintf(buf, sizeof(buf),
+			     "[listen]\nproxy_protocol = \"optional\"\ntrusted_proxies = [");
+	for (int i = 0; i <= PROXY_CONFIG_MAX_TRUSTED; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\"10.0.%d.0/24\"", i ? "," : "",
+				      i);
+	snprintf(buf + n, sizeof(buf) - n, "]\n");
+	ok(parse(buf) == -EINVAL && strstr(err, "too many prefixes (max 64)"),
+	   "65 prefixes refused: %s", err);
 }
 
 static void test_capacity(void)
@@ -559,6 +627,7 @@ int main(void)
 	test_load_file();
 	test_p0f_db();
 	test_bad();
+	test_proxy_protocol();
 	test_capacity();
 	test_addr();
 	return done_testing();

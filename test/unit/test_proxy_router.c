@@ -101,7 +101,8 @@ static void test_request(void)
 
 	n = rw("GET /api/users?q=1 HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 6.6.6.6\r\n"
 	       "X-Forwarded-Proto: https\r\nX-Forwarded-Port: 1\r\nX-TCP-P0F: forged\r\n"
-	       "x-tcp-anything: x\r\nX-TCP-: bare\r\nConnection: keep-alive, X-Hop\r\nX-Hop: h\r\n"
+	       "x-tcp-anything: x\r\nX-TCP-: bare\r\nX-TLS-JA4: forged-ja4\r\nx-tls-: bare2\r\n"
+	       "X-TLSX: kept\r\nConnection: keep-alive, X-Hop\r\nX-Hop: h\r\n"
 	       "Keep-Alive: 5\r\nTE: trailers\r\nProxy-Connection: x\r\nX-Remove-Me: 1\r\n"
 	       "X-Override: theirs\r\nX-Keep: k\r\n\r\n",
 	       HTTP_RW_KEEP, "x-tcp-p0f: 4:64+0:0:1460:mss*44,7:mss:df:0\r\n", out, sizeof(out),
@@ -117,7 +118,9 @@ static void test_request(void)
 	   "X-Forwarded-Port is the listener port");
 	ok(!has(out, "forged") && !has(out, "x-tcp-anything") && !has(out, "bare"),
 	   "client x-tcp-* removed (the bare prefix too)");
-	is_int(sp, 3, "three spoofed x-tcp-* headers counted");
+	ok(!has(out, "forged-ja4") && !has(out, "bare2"), "client x-tls-* removed (bare too)");
+	ok(has(out, "\r\nX-TLSX: kept\r\n"), "x-tlsx (no dash) is an ordinary field");
+	is_int(sp, 5, "five spoofed x-tcp-*/x-tls-* headers counted");
 	ok(has(out, "x-tcp-p0f: 4:64+0:0:1460:mss*44,7:mss:df:0\r\n"), "hook lines added");
 	ok(!has(out, "Connection:") && !has(out, "Keep-Alive") && !has(out, "TE:") &&
 	       !has(out, "Proxy-Connection"),
@@ -248,6 +251,10 @@ static void test_metrics(void)
 	m->slot[1].spoofed = 3;
 	m->slot[1].active_clients = 4;
 	m->slot[2].upstream_err[PROXY_UERR_REFUSED] = 7;
+	m->slot[0].pp[PROXY_PPIN_V2] = 1;
+	m->slot[2].pp[PROXY_PPIN_V2] = 2;
+	m->slot[1].pp[PROXY_PPIN_UNTRUSTED] = 4;
+	m->slot[1].pp_tlv_ignored = 6;
 	n = proxy_metrics_render(m, out, 65536);
 	ok(n > 0 && n < 65536, "rendered %zu bytes", n);
 	ok(has(out, "huginn_requests_total{code=\"200\"} 2\n"), "200 summed over workers");
@@ -256,6 +263,12 @@ static void test_metrics(void)
 	ok(has(out, "huginn_spoofed_headers_total 5\n"), "spoofed headers summed");
 	ok(has(out, "huginn_active_client_connections 4\n"), "gauge summed");
 	ok(has(out, "huginn_upstream_errors_total{kind=\"refused\"} 7\n"), "error kind label");
+	ok(has(out, "huginn_proxy_protocol_total{result=\"v2\"} 3\n") &&
+	       has(out, "huginn_proxy_protocol_total{result=\"untrusted\"} 4\n") &&
+	       has(out, "huginn_proxy_protocol_total{result=\"missing\"} 0\n"),
+	   "PROXY results summed, zero ones shown");
+	ok(has(out, "# TYPE huginn_proxy_protocol_total counter\n"), "PROXY results: TYPE line");
+	ok(has(out, "huginn_proxy_protocol_tlv_ignored_total 6\n"), "ignored TLVs summed");
 	n = proxy_metrics_render(m, out, 200);
 	ok(n < 200 && n > 0 && out[n - 1] == '\n', "short buffer: whole lines only (%zu)", n);
 	proxy_metrics_reset_gauges(m, 1);
@@ -339,6 +352,7 @@ static void test_trailers(void)
 {
 	char t1[] = "X-Checksum: abc\r\nContent-Length: 5\r\nHOST: evil\r\n"
 		    "Transfer-Encoding: chunked\r\nx-tcp-p0f: forged\r\nIf-Match: x\r\n"
+		    "X-Tls-Ja4: forged\r\n"
 		    "X-Other: 1\r\n\r\n";
 	char t2[] = "\r\n";
 	unsigned sp = 0;
@@ -347,7 +361,7 @@ static void test_trailers(void)
 	t1[n] = '\0';
 	is_str(t1, "X-Checksum: abc\r\nX-Other: 1\r\n\r\n",
 	       "trailers: framing, routing, conditional and x-tcp-* fields dropped");
-	is_int(sp, 1, "trailers: x-tcp-* drop counted");
+	is_int(sp, 2, "trailers: x-tcp-* and x-tls-* drops counted");
 	is_int(http_rewrite_trailers(t2, 2, NULL), 2, "empty trailer section stays CRLF");
 }
 
