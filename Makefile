@@ -13,6 +13,10 @@ INCS    := -I.
 MUSL_CC ?= musl-gcc
 HOST_CC ?= gcc
 CLANG   ?= clang
+# One formatter version for every machine: clang-format 14 and 19 lay out a few
+# constructs differently, so `make fmt` and test/e2e/t_format.sh both use this one
+# (packaged by Debian 12 and 13 alike).
+CLANG_FORMAT ?= clang-format-19
 ARCH_INC ?= /usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -206,7 +210,7 @@ install: all
 	install -m 0644 $(BPF_OBJ) $(DESTDIR)$(PREFIX)/lib/huginn/
 
 fmt:
-	clang-format -i $$(git ls-files "*.c" "*.h")
+	$(CLANG_FORMAT) -i $$(git ls-files "*.c" "*.h")
 
 clean:
 	rm -rf $(BUILD)

@@ -44,14 +44,14 @@ static const struct {
 
 int http_status_of_error(int err)
 {
-	if (err >= 0 || (size_t) - (long)err >= sizeof(errors) / sizeof(errors[0]))
+	if (err >= 0 || (size_t)-(long)err >= sizeof(errors) / sizeof(errors[0]))
 		return 400;
 	return errors[-err].status;
 }
 
 const char *http_status_error_str(int err)
 {
-	if (err >= 0 || (size_t) - (long)err >= sizeof(errors) / sizeof(errors[0]))
+	if (err >= 0 || (size_t)-(long)err >= sizeof(errors) / sizeof(errors[0]))
 		return "unknown error";
 	return errors[-err].text;
 }

@@ -33,7 +33,7 @@
 
 #define ALOG_CAP (64 * 1024)
 
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 /* Hand each expired timer to its owner: the list says which kind of object holds it. */
 static void timers_expire(struct proxy_server *p)

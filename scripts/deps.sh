@@ -13,9 +13,9 @@ need_build="clang:clang musl-gcc:musl-tools gcc:gcc make:make"
 need_run="ip:iproute2 curl:curl nginx:nginx p0f:p0f bpftool:bpftool"
 # Who uses what: tcpdump (t_p0f_oracle, t_xdp_pcap), buildah (t_images), python3 (test/tools),
 # strace (t_fp_lifecycle), nft (t_fp_e2e), wrk (t_proxy_basic, t_proxy_signals),
-# clang-format (t_format), setpriv/nsenter/unshare (namespaces, users), capsh (t_agent_health),
+# clang-format-19 (t_format, make fmt), setpriv/nsenter/unshare (namespaces, users), capsh (t_agent_health),
 # haproxy (t_pp_interop), debootstrap (the Debian 13 chroot of test/e2e/trixie_lib.sh).
-need_test="wrk:wrk tcpdump:tcpdump buildah:buildah python3:python3 strace:strace clang-format:clang-format nft:nftables setpriv:util-linux nsenter:util-linux capsh:libcap2-bin haproxy:haproxy debootstrap:debootstrap"
+need_test="wrk:wrk tcpdump:tcpdump buildah:buildah python3:python3 strace:strace clang-format-19:clang-format-19 nft:nftables setpriv:util-linux nsenter:util-linux capsh:libcap2-bin haproxy:haproxy debootstrap:debootstrap"
 need_bench="wrk:wrk haproxy:haproxy"
 
 case $what in

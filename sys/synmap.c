@@ -105,7 +105,7 @@ static int open_all(const char *dir, struct pinned *p)
 		p->fd_stats = -1;
 	return 0;
 
-out_v4 : {
+out_v4: {
 	int err = p->fd_v6;
 
 	close_fd(&p->fd_v4);

@@ -92,10 +92,7 @@ struct counters {
 	uint64_t syn, failures, stat[HUGINN_STAT_MAX];
 };
 
-#define FIELD(m)                                                                                   \
-	{                                                                                          \
-#m, offsetof(struct huginn_syn_rec, m), sizeof(((struct huginn_syn_rec *)0)->m)    \
-	}
+#define FIELD(m) {#m, offsetof(struct huginn_syn_rec, m), sizeof(((struct huginn_syn_rec *)0)->m)}
 static const struct {
 	const char *name;
 	size_t off, len;
