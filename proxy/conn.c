@@ -80,6 +80,7 @@ void proxy_conn_reset_next(struct proxy_server *p, struct proxy_conn *c)
 	c->qh_len = c->qh_off = c->rh_len = c->rh_off = 0;
 	c->status = 0;
 	c->started = 0;
+	c->is_head = 0; /* an error before the next request's line is parsed has a body */
 	c->method[0] = '\0';
 	c->target_len = 0;
 	c->upaddr[0] = '\0';
@@ -96,7 +97,13 @@ int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int sta
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	c->keep = (uint8_t)(may_keep && c->req_keep && !p->stopping && !c->reject);
-	n = http_status_error_reply(status, !c->keep, c->rh, p->rh_cap);
+	/* Say what the connection does next, in the client's terms (HTTP/1.0: keep-alive
+	 * must be said), and send no body after HEAD. */
+	n = http_status_error_reply(status,
+				    !c->keep	    ? HTTP_STATUS_CLOSE
+				    : c->minor == 0 ? HTTP_STATUS_KEEP_ALIVE
+						    : HTTP_STATUS_KEEP,
+				    c->is_head, c->rh, p->rh_cap);
 	c->rh_len = n > 0 ? (uint32_t)n : 0;
 	c->rh_off = 0;
 	c->status = status;

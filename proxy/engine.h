@@ -68,6 +68,7 @@ struct proxy_body {
 	uint32_t held;	  /* trailer bytes after fwd, kept back until the section is whole */
 	unsigned spoofed; /* x-tcp-* trailer fields dropped */
 	uint8_t done;	  /* the whole body has been cleared (sending may still be pending) */
+	uint8_t tflags;	  /* http_rewrite_trailers flags (HTTP_RW_DROP_UNDERSCORE) */
 };
 
 struct proxy_upstream;

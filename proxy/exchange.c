@@ -24,6 +24,7 @@
 
 #include "http/rewrite.h"
 #include "http/status.h"
+#include "http/target.h"
 #include "proxy/conn.h"
 #include "proxy/exchange.h"
 #include "proxy/flow.h"
@@ -72,18 +73,20 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 {
 	struct http_slice path, rest;
 	struct http_rw_request o;
+	struct http_request nreq;
 	int route, st;
-	long n;
+	long n, nt;
 
 	c->minor = (uint8_t)req->minor;
 	c->is_head = req->method_id == HTTP_M_HEAD;
-	c->upgrade = (uint8_t)req->upgrade;
+	c->upgrade = (uint8_t)http_rewrite_upgrade_ok(req); /* never h2c (docs/proxy.md) */
 	c->req_keep = (uint8_t)req->keep_alive;
 	c->start_us = p->now_us;
 	c->tried = 0;
 	c->started = 0;
 	copy_log_fields(c, req);
 	proxy_flow_body_init(&c->req, req->body_kind, req->content_length, p->req_lim.max_body);
+	c->req.tflags = p->cfg->drop_underscore_fields ? HTTP_RW_DROP_UNDERSCORE : 0;
 	c->bodyless = c->req.done;
 	proxy_loop_timer_disarm(&c->t);
 
@@ -96,6 +99,15 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 	/* The parser bounds the whole request line; the target itself is checked here. */
 	if (req->target.n > p->cfg->max_uri_length)
 		return proxy_conn_error_reply(p, c, 414, 0);
+	/* Dot segments resolved (or 400) before the route is chosen: docs/proxy.md, Paths.
+	 * In place: the target only shrinks, and its bytes are ours until the next request. */
+	nt = http_target_normalize(c->in.p + (req->target.p - c->in.p), req->target.n,
+				   req->target_form, NULL);
+	if (nt < 0)
+		return proxy_conn_error_reply(p, c, 400, 0);
+	nreq = *req;
+	nreq.target.n = (size_t)nt;
+	req = &nreq;
 	route = -1;
 	if (http_rewrite_split_target(req, &path, &rest) == 0)
 		route = proxy_config_route_match(p->cfg, path.p, path.n);
@@ -126,7 +138,7 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 		o.conn = HTTP_RW_KEEP;
 	n = http_rewrite_request(req, &o, c->qh, p->qh_cap);
 	if (n < 0)
-		return proxy_conn_error_reply(p, c, 431, 0);
+		return proxy_conn_error_reply(p, c, n == -EINVAL ? 400 : 431, 0);
 	p->ms->spoofed += o.spoofed;
 	c->qh_len = (uint32_t)n;
 	c->qh_off = 0;

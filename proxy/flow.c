@@ -134,7 +134,7 @@ int proxy_flow_send(struct proxy_side *dst, char *h, uint32_t *hoff, uint32_t hl
 static void trailers_done(struct proxy_body *bd, struct proxy_buf *b)
 {
 	char *t = b->p + b->rd + bd->fwd;
-	size_t keep = http_rewrite_trailers(t, bd->held, &bd->spoofed);
+	size_t keep = http_rewrite_trailers(t, bd->held, bd->tflags, &bd->spoofed);
 	uint32_t gap = bd->held - (uint32_t)keep;
 
 	if (gap) {

@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		CHECK(t != NULL);
 		memcpy(t, buf, len);
-		CHECK(http_rewrite_trailers(t, len, &sp) <= len);
+		CHECK(http_rewrite_trailers(t, len, len & 1, &sp) <= len);
 		free(t);
 		return 0;
 	}
@@ -129,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.minor = req.minor;
 	o.conn = (enum http_rw_conn)(mode % 4);
 	n = http_rewrite_request(&req, &o, out, cap);
-	CHECK(n == -ENOSPC || (n > 0 && (size_t)n <= cap));
+	CHECK(n == -ENOSPC || n == -EINVAL || (n > 0 && (size_t)n <= cap));
 	if (n > 0) {
 		/* The hook's own line is the one x-tcp-* allowed: blank it before checking. */
 		char *fp = strstr(out, "\r\nx-tcp-p0f: 4:64");
