@@ -17,6 +17,7 @@ cd "$root" || exit 2
 allowed() {
 	case "$1" in
 	.) echo ". agent proxy http p0f tls pp sys bpf" ;;
+	bench) echo "bench agent proxy http p0f tls pp sys bpf" ;; # programs, like the mains
 	agent) echo "agent sys bpf" ;;
 	proxy) echo "proxy http p0f tls pp sys bpf" ;;
 	http) echo "http" ;;
