@@ -487,6 +487,8 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 
 		if (hop[i])
 			continue;
+		if ((o->flags & HTTP_RW_NO_TE) && h->id == HTTP_H_TRANSFER_ENCODING)
+			continue;
 		if (!interim && (in_list(h, o->remove) || in_list(h, o->add)))
 			continue;
 		put_field(&w, h->name.p, h->name.n, h->value.p, h->value.n);

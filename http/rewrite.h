@@ -98,7 +98,13 @@ struct http_rw_response {
 	const struct http_rw_fields *add;    /* NULL = none */
 	const struct http_rw_fields *remove; /* NULL = none */
 	enum http_rw_conn conn;
+	unsigned flags; /* HTTP_RW_NO_TE */
 };
+
+/* http_rw_response flags */
+#define HTTP_RW_NO_TE                                                                              \
+	0x2 /* drop Transfer-Encoding: an HTTP/1.0 client (RFC 9112 6.1), whose                    \
+	       body, if chunked, goes out decoded and ends with the close */
 
 /*
  * The path of a request-target (origin-form or absolute-form), without the query:

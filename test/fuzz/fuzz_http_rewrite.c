@@ -88,7 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (mode & 0x80) {
 		struct http_response res;
-		struct http_rw_response o = {NULL, NULL, (enum http_rw_conn)(mode % 5)};
+		struct http_rw_response o = {NULL, NULL, (enum http_rw_conn)(mode % 5),
+					     (mode & 8) ? HTTP_RW_NO_TE : 0};
 
 		proxy_config_rw_response(cfg, &o);
 		memset(&res, 0, sizeof(res));

@@ -173,7 +173,7 @@ static void test_response(void)
 	    "X-Hop: 1\r\nKeep-Alive: timeout=5\r\nX-Secret: s\r\nContent-Length: 2\r\n"
 	    "X-Other: o\r\n\r\nhi";
 	struct http_response res;
-	struct http_rw_response o = {NULL, NULL, HTTP_RW_KEEP};
+	struct http_rw_response o = {NULL, NULL, HTTP_RW_KEEP, 0};
 	char out[2048];
 	long n;
 
