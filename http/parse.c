@@ -494,6 +494,23 @@ static int has_end(const char *buf, size_t len, size_t last_len)
 	return 0;
 }
 
+/*
+ * Whether a call may answer HTTP_NEED_MORE from has_end alone, without parsing again.
+ * Within max_line the full parse has nothing to find before the head ends (a start line
+ * over the limit cannot be told yet).  Past max_line it may too once an earlier call with
+ * more than max_line bytes said "need more": that call's full parse (or, by the same
+ * rule, an earlier one) found the start line ended, or still within its limit (after
+ * empty lines), or it would have said 414.  Without this, every read of a head longer
+ * than max_line parsed the whole head again: quadratic in max_header_bytes.  What the
+ * fast path skips is found by the full parse once the head ends or reaches max_head.
+ */
+static int resume_ok(size_t len, size_t last_len, size_t max_line, size_t hcap)
+{
+	if (!last_len || last_len > len || len > hcap)
+		return 0;
+	return len <= max_line || last_len > max_line;
+}
+
 static void limits(const struct http_limits *lim, size_t *max_line, size_t *max_head,
 		   uint64_t *max_body, unsigned *flags)
 {
@@ -560,8 +577,7 @@ int http_parse_request(const char *buf, size_t len, size_t last_len, struct http
 	memset(req, 0, sizeof(*req));
 	req->headers = hs;
 	req->max_headers = max;
-	if (last_len && last_len <= len && len <= max_line && len <= hcap &&
-	    !has_end(buf, len, last_len))
+	if (resume_ok(len, last_len, max_line, hcap) && !has_end(buf, len, last_len))
 		return HTTP_NEED_MORE;
 
 	p = skip_crlf(buf, len < hcap ? len : hcap);
@@ -681,8 +697,7 @@ int http_parse_response(const char *buf, size_t len, size_t last_len, struct htt
 	memset(res, 0, sizeof(*res));
 	res->headers = hs;
 	res->max_headers = max;
-	if (last_len && last_len <= len && len <= max_line && len <= hcap &&
-	    !has_end(buf, len, last_len))
+	if (resume_ok(len, last_len, max_line, hcap) && !has_end(buf, len, last_len))
 		return HTTP_NEED_MORE;
 
 	p = skip_crlf(buf, len < hcap ? len : hcap);

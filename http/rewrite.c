@@ -3,9 +3,11 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/rewrite.h"
+#include "http/target.h"
 
 struct wbuf {
 	char *p;
@@ -50,18 +52,77 @@ static int eq_ci(const char *a, size_t an, const char *b, size_t bn)
 	return 1;
 }
 
-/* Names only the proxy writes: "x-tcp-*" and "x-tls-*" (the bare prefixes included). */
-static int is_fp_name(const char *p, size_t n)
+/* a equals the lower-case lit[0..n) once '_' is read as '-' and case is ignored. */
+static int fold_eq(const char *a, const char *lit, size_t n)
 {
-	return n >= 6 && (eq_ci(p, 6, "x-tcp-", 6) || eq_ci(p, 6, "x-tls-", 6));
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x += 32;
+		else if (x == '_')
+			x = '-';
+		if (x != (unsigned char)lit[i])
+			return 0;
+	}
+	return 1;
 }
 
-/* A fingerprint header, whatever the parser's id. */
-static int is_xtcp(const struct http_header *h)
+/* Names that say where the client is: the proxy sets X-Forwarded-For/-Proto/-Port
+ * itself and removes the others, so a backend never reads an address the client chose. */
+static const char *const client_addr_names[] = {
+    "x-forwarded-for",	"x-forwarded-proto", "x-forwarded-port",
+    "x-forwarded-host", "forwarded",	     "x-real-ip",
+};
+
+/* Names the proxy acts on for framing and connection handling: an underscore spelling
+ * of one is read as the real field by CGI-style backends (HTTP_TRANSFER_ENCODING). */
+static const char *const framing_names[] = {
+    "host", "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection",
+    "te",   "trailer",	      "upgrade",
+};
+
+static int in_names(const char *name, size_t n, const char *const *t, size_t nt)
 {
-	if (h->id == HTTP_H_X_TCP_P0F || h->id == HTTP_H_X_TCP_OTHER)
+	for (size_t i = 0; i < nt; i++)
+		if (strlen(t[i]) == n && fold_eq(name, t[i], n))
+			return 1;
+	return 0;
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+int http_rewrite_field_class(const char *name, size_t n)
+{
+	int us = memchr(name, '_', n) != NULL;
+
+	/* Names only the proxy writes: x-tcp-* (SYN) and x-tls-* (ClientHello). */
+	if (n >= 6 && (fold_eq(name, "x-tcp-", 6) || fold_eq(name, "x-tls-", 6)))
+		return HTTP_RW_FIELD_SPOOF;
+	if (in_names(name, n, client_addr_names, NELEM(client_addr_names)))
+		return us ? HTTP_RW_FIELD_SPOOF : HTTP_RW_FIELD_CLIENT_ADDR;
+	if (!us)
+		return HTTP_RW_FIELD_PASS;
+	if (in_names(name, n, framing_names, NELEM(framing_names)))
+		return HTTP_RW_FIELD_SPOOF;
+	return HTTP_RW_FIELD_UNDERSCORE;
+}
+
+/* 1 if a client field of this class is dropped; spoofs are counted in *spoofed. */
+static int drop_class(int cls, unsigned flags, unsigned *spoofed)
+{
+	switch (cls) {
+	case HTTP_RW_FIELD_SPOOF:
+		if (spoofed)
+			(*spoofed)++;
 		return 1;
-	return is_fp_name(h->name.p, h->name.n);
+	case HTTP_RW_FIELD_CLIENT_ADDR:
+		return 1;
+	case HTTP_RW_FIELD_UNDERSCORE:
+		return (flags & HTTP_RW_DROP_UNDERSCORE) != 0;
+	default:
+		return 0;
+	}
 }
 
 static int in_list(const struct http_header *h, const struct http_rw_fields *l)
@@ -111,43 +172,64 @@ int http_rewrite_is_hop(const struct http_header *h, const struct http_slice *co
 	return 0;
 }
 
-/* The values of the Connection fields, for http_rewrite_is_hop. */
-static size_t conn_values(const struct http_header *hs, size_t n, struct http_slice *out,
-			  size_t max)
+/* Byte order for sorting and searching names: ASCII case folded, then length. */
+static int name_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
-	size_t k = 0;
+	size_t n = an < bn ? an : bn;
 
-	for (size_t i = 0; i < n && k < max; i++)
-		if (hs[i].id == HTTP_H_CONNECTION)
-			out[k++] = hs[i].value;
-	return k;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x += 32;
+		if (y >= 'A' && y <= 'Z')
+			y += 32;
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return an < bn ? -1 : an > bn;
 }
 
-#define CONN_MAX 16 /* Connection fields looked at */
-#define TOK_MAX 32  /* their tokens split once per message; more: scan per field */
-
-/* A message's Connection fields, and their non-empty tokens (OWS trimmed) when there
- * are at most TOK_MAX: each field is then checked against the tokens instead of
- * re-splitting every list for every field, the same answer for a fraction of the work. */
-struct conn_set {
-	struct http_slice v[CONN_MAX];
-	size_t nv;
-	struct http_slice tok[TOK_MAX];
-	size_t ntok;
-	int split; /* tok holds every token */
-};
-
-static void conn_set_init(struct conn_set *cs, const struct http_header *hs, size_t n)
+static int hdr_ptr_cmp(const void *a, const void *b)
 {
-	cs->nv = conn_values(hs, n, cs->v, CONN_MAX);
-	cs->ntok = 0;
-	cs->split = 1;
-	for (size_t i = 0; i < cs->nv; i++) {
-		const char *v = cs->v[i].p;
-		size_t vn = cs->v[i].n, pos = 0;
+	const struct http_header *x = *(const struct http_header *const *)a;
+	const struct http_header *y = *(const struct http_header *const *)b;
 
+	return name_cmp(x->name.p, x->name.n, y->name.p, y->name.n);
+}
+
+/*
+ * hop[i] = 1 for every field of hs[0..n) that must not cross the proxy, in time linear
+ * in the size of the head: the fields that Connection may name are sorted by name once,
+ * then each Connection token is looked up by binary search (each field is marked at most
+ * once however often it is named).  Checking every field against every token instead
+ * costs fields x tokens: with thousands of tokens, milliseconds per request.
+ */
+static void hop_marks(const struct http_header *hs, size_t n, int keep_upgrade, uint8_t *hop)
+{
+	const struct http_header *c[HTTP_REWRITE_MAX_FIELDS]; /* n <= this: callers check */
+	size_t k = 0, nconn = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int r = hop_by_id(&hs[i], keep_upgrade);
+
+		hop[i] = r > 0;
+		if (hs[i].id == HTTP_H_CONNECTION)
+			nconn++;
+		if (r < 0)
+			c[k++] = &hs[i];
+	}
+	if (!nconn || !k)
+		return;
+	qsort(c, k, sizeof(c[0]), hdr_ptr_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = hs[i].value.p;
+		size_t vn = hs[i].value.n, pos = 0;
+
+		if (hs[i].id != HTTP_H_CONNECTION)
+			continue;
 		while (pos <= vn) {
-			size_t s = pos, e;
+			size_t s = pos, e, lo = 0, hi = k;
 
 			while (s < vn && (v[s] == ' ' || v[s] == '\t'))
 				s++;
@@ -159,29 +241,98 @@ static void conn_set_init(struct conn_set *cs, const struct http_header *hs, siz
 				e--;
 			if (e == s)
 				continue;
-			if (cs->ntok == TOK_MAX) {
-				cs->split = 0;
-				return;
+			/* lower bound: the first field not ordered before the token */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (name_cmp(c[mid]->name.p, c[mid]->name.n, v + s, e - s) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
 			}
-			cs->tok[cs->ntok].p = v + s;
-			cs->tok[cs->ntok++].n = e - s;
+			if (lo == k || hop[c[lo] - hs] ||
+			    name_cmp(c[lo]->name.p, c[lo]->name.n, v + s, e - s))
+				continue;
+			for (size_t j = lo;
+			     j < k && !name_cmp(c[j]->name.p, c[j]->name.n, v + s, e - s); j++)
+				hop[c[j] - hs] = 1;
 		}
 	}
 }
 
-static int conn_set_hop(const struct conn_set *cs, const struct http_header *h, int keep_upgrade)
+/* An Upgrade protocol that would make the backend read HTTP again behind the tunnel,
+ * where no rewriting happens: "h2c" (RFC 9113 3.1 no longer defines it, but servers still
+ * honour it), "h2", and "HTTP/x.y" in any case. */
+static int upgrade_refused(const char *t, size_t n)
 {
-	int r;
+	size_t name = 0;
 
-	if (!cs->split)
-		return http_rewrite_is_hop(h, cs->v, cs->nv, keep_upgrade);
-	r = hop_by_id(h, keep_upgrade);
-	if (r >= 0)
-		return r;
-	for (size_t i = 0; i < cs->ntok; i++)
-		if (eq_ci(cs->tok[i].p, cs->tok[i].n, h->name.p, h->name.n))
+	while (name < n && t[name] != '/')
+		name++;
+	return eq_ci(t, name, "h2c", 3) || eq_ci(t, name, "h2", 2) || eq_ci(t, name, "http", 4);
+}
+
+/* Next non-empty element of the list v from *pos (OWS trimmed); 0 at the end. */
+static int next_token(struct http_slice v, size_t *pos, struct http_slice *tok)
+{
+	while (*pos <= v.n) {
+		size_t s = *pos, e;
+
+		while (s < v.n && (v.p[s] == ' ' || v.p[s] == '\t'))
+			s++;
+		e = s;
+		while (e < v.n && v.p[e] != ',')
+			e++;
+		*pos = e + 1;
+		while (e > s && (v.p[e - 1] == ' ' || v.p[e - 1] == '\t'))
+			e--;
+		if (e > s) {
+			tok->p = v.p + s;
+			tok->n = e - s;
 			return 1;
+		}
+	}
 	return 0;
+}
+
+int http_rewrite_upgrade_ok(const struct http_request *req)
+{
+	if (!req->upgrade)
+		return 0;
+	for (size_t i = 0; i < req->nheaders; i++) {
+		struct http_slice t;
+		size_t pos = 0;
+
+		if (req->headers[i].id != HTTP_H_UPGRADE)
+			continue;
+		while (next_token(req->headers[i].value, &pos, &t))
+			if (!upgrade_refused(t.p, t.n))
+				return 1;
+	}
+	return 0;
+}
+
+/* An Upgrade field without the refused protocols; nothing when none is left. */
+static void put_upgrade(struct wbuf *w, const struct http_header *h)
+{
+	struct http_slice t;
+	size_t pos = 0;
+	int first = 1;
+
+	while (next_token(h->value, &pos, &t)) {
+		if (upgrade_refused(t.p, t.n))
+			continue;
+		if (first) {
+			put(w, h->name.p, h->name.n);
+			PUTS(w, ": ");
+		} else {
+			PUTS(w, ", ");
+		}
+		put(w, t.p, t.n);
+		first = 0;
+	}
+	if (!first)
+		PUTS(w, "\r\n");
 }
 
 int http_rewrite_split_target(const struct http_request *req, struct http_slice *path,
@@ -217,14 +368,18 @@ int http_rewrite_split_target(const struct http_request *req, struct http_slice 
 	return 0;
 }
 
-static void put_target(struct wbuf *w, const struct http_request *req,
-		       const struct http_rw_request *r)
+/* The target for the backend: 0, or -EINVAL when its path holds a dot segment (the
+ * engine resolved them before routing; one can still form where replace_path meets the
+ * rest of the path: prefix "/api", replace_path "/v1/", path "/api.." -> "/v1/.."). */
+static int put_target(struct wbuf *w, const struct http_request *req,
+		      const struct http_rw_request *r)
 {
 	struct http_slice path, rest;
+	size_t start = w->len;
 
 	if (http_rewrite_split_target(req, &path, &rest)) {
 		put(w, req->target.p, req->target.n);
-		return;
+		return 0;
 	}
 	if (r->replace_path && r->replace_len && path.n >= r->prefix_len) {
 		const char *tail = path.p + r->prefix_len;
@@ -240,21 +395,27 @@ static void put_target(struct wbuf *w, const struct http_request *req,
 	} else {
 		put(w, path.p, path.n);
 	}
+	if (!w->over && http_target_has_dot_segment(w->p + start, w->len - start))
+		return -EINVAL;
 	put(w, rest.p, rest.n);
+	return 0;
 }
 
 long http_rewrite_request(const struct http_request *req, struct http_rw_request *o, char *out,
 			  size_t cap)
 {
 	struct wbuf w = {out, cap, 0, 0};
-	struct conn_set cs;
+	uint8_t hop[HTTP_REWRITE_MAX_FIELDS];
 	int up = o->conn == HTTP_RW_UPGRADE;
 
-	conn_set_init(&cs, req->headers, req->nheaders);
+	if (req->nheaders > HTTP_REWRITE_MAX_FIELDS)
+		return -ENOSPC;
+	hop_marks(req->headers, req->nheaders, up, hop);
 	o->spoofed = 0;
 	put(&w, req->method.p, req->method.n);
 	PUTS(&w, " ");
-	put_target(&w, req, o);
+	if (put_target(&w, req, o))
+		return -EINVAL;
 	if (o->minor == 0)
 		PUTS(&w, " HTTP/1.0\r\n");
 	else
@@ -262,17 +423,17 @@ long http_rewrite_request(const struct http_request *req, struct http_rw_request
 	for (size_t i = 0; i < req->nheaders; i++) {
 		const struct http_header *h = &req->headers[i];
 
-		if (is_xtcp(h)) {
-			o->spoofed++;
+		if (drop_class(http_rewrite_field_class(h->name.p, h->name.n), o->flags,
+			       &o->spoofed))
 			continue;
-		}
-		if (h->id == HTTP_H_X_FORWARDED_FOR || h->id == HTTP_H_X_FORWARDED_PROTO ||
-		    h->id == HTTP_H_X_FORWARDED_PORT)
-			continue;
-		if (conn_set_hop(&cs, h, up))
+		if (hop[i])
 			continue;
 		if (in_list(h, o->remove) || in_list(h, o->add))
 			continue;
+		if (h->id == HTTP_H_UPGRADE) {
+			put_upgrade(&w, h); /* only kept for an upgrade */
+			continue;
+		}
 		put_field(&w, h->name.p, h->name.n, h->value.p, h->value.n);
 	}
 	if (o->client_ip)
@@ -300,12 +461,14 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 			   char *out, size_t cap)
 {
 	struct wbuf w = {out, cap, 0, 0};
-	struct conn_set cs;
+	uint8_t hop[HTTP_REWRITE_MAX_FIELDS];
 	int interim = o->conn == HTTP_RW_INTERIM;
 	char line[32];
 	int n;
 
-	conn_set_init(&cs, res->headers, res->nheaders);
+	if (res->nheaders > HTTP_REWRITE_MAX_FIELDS)
+		return -ENOSPC;
+	hop_marks(res->headers, res->nheaders, o->conn == HTTP_RW_UPGRADE, hop);
 	if (res->status >= 0 && res->status <= 999) {
 		/* The parser's three digits; printf costs more than the rest of the head. */
 		memcpy(line, "HTTP/1.1 ", 9);
@@ -323,7 +486,9 @@ long http_rewrite_response(const struct http_response *res, const struct http_rw
 	for (size_t i = 0; i < res->nheaders; i++) {
 		const struct http_header *h = &res->headers[i];
 
-		if (conn_set_hop(&cs, h, o->conn == HTTP_RW_UPGRADE))
+		if (hop[i])
+			continue;
+		if ((o->flags & HTTP_RW_NO_TE) && h->id == HTTP_H_TRANSFER_ENCODING)
 			continue;
 		if (!interim && (in_list(h, o->remove) || in_list(h, o->add)))
 			continue;
@@ -371,6 +536,8 @@ static int trailer_forbidden(const char *name, size_t n)
 	    "x-forwarded-for",
 	    "x-forwarded-proto",
 	    "x-forwarded-port",
+	    "x-forwarded-host",
+	    "x-real-ip",
 	    "forwarded",
 	    "location",
 	    "age",
@@ -388,7 +555,7 @@ static int trailer_forbidden(const char *name, size_t n)
 	return 0;
 }
 
-size_t http_rewrite_trailers(char *p, size_t n, unsigned *spoofed)
+size_t http_rewrite_trailers(char *p, size_t n, unsigned flags, unsigned *spoofed)
 {
 	size_t in = 0, out = 0;
 
@@ -402,13 +569,8 @@ size_t http_rewrite_trailers(char *p, size_t n, unsigned *spoofed)
 		if (len > 2 && colon) {
 			size_t nlen = (size_t)(colon - (p + in));
 
-			if (is_fp_name(p + in, nlen)) {
-				drop = 1;
-				if (spoofed)
-					(*spoofed)++;
-			} else {
-				drop = trailer_forbidden(p + in, nlen);
-			}
+			drop = drop_class(http_rewrite_field_class(p + in, nlen), flags, spoofed) ||
+			       trailer_forbidden(p + in, nlen);
 		}
 		if (!drop) {
 			memmove(p + out, p + in, len);

@@ -84,17 +84,26 @@ const char *http_status_reason(int status)
 	return "Error";
 }
 
-long http_status_error_reply(int status, int close, char *out, size_t cap)
+long http_status_error_reply(int status, enum http_status_conn conn, int head, char *out,
+			     size_t cap)
 {
 	const char *r = http_status_reason(status);
-	int n;
+	const char *c = conn == HTTP_STATUS_CLOSE	 ? "Connection: close\r\n"
+			: conn == HTTP_STATUS_KEEP_ALIVE ? "Connection: keep-alive\r\n"
+							 : "";
+	int n, body = (int)strlen(r) + 5;
 
-	/* The body names the status only: nothing about the backend leaks. */
 	n = snprintf(out, cap,
-		     "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
-		     "%s\r\n%d %s\n",
-		     status, r, strlen(r) + 5, close ? "Connection: close\r\n" : "", status, r);
+		     "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+		     "%s%s\r\n",
+		     status, r, body, status == 405 ? HTTP_STATUS_ALLOW : "", c);
 	if (n < 0 || (size_t)n >= cap)
 		return -ENOSPC;
-	return n;
+	if (head)
+		return n;
+	/* The body names the status only: nothing about the backend leaks. */
+	if ((size_t)(n + body) >= cap)
+		return -ENOSPC;
+	snprintf(out + n, cap - (size_t)n, "%d %s\n", status, r);
+	return n + body;
 }

@@ -23,6 +23,8 @@
 #include "proxy/config_value.h"
 
 _Static_assert(PROXY_CONFIG_PATH_MAX <= HTTP_RW_PATH_MAX, "replace_path fits a rewrite");
+_Static_assert(PROXY_CONFIG_MAX_HEADER_COUNT <= HTTP_REWRITE_MAX_FIELDS,
+	       "every head the limits allow fits a rewrite");
 #include "sys/file.h"
 #include "proxy/toml.h"
 
@@ -75,6 +77,7 @@ enum key_id {
 	K_REQUEST_REMOVE,
 	K_RESPONSE_ADD,
 	K_RESPONSE_REMOVE,
+	K_DROP_UNDERSCORE,
 	K_ADDRESS,
 	K_PREFIX,
 	K_BACKEND,
@@ -133,6 +136,7 @@ static const struct keydef {
     {S_HEADERS, "request_remove", K_REQUEST_REMOVE, TOML_ARRAY, 0, 0, 0, 0},
     {S_HEADERS, "response_add", K_RESPONSE_ADD, TOML_ARRAY, 0, 0, 0, 0},
     {S_HEADERS, "response_remove", K_RESPONSE_REMOVE, TOML_ARRAY, 0, 0, 0, 0},
+    {S_HEADERS, "drop_underscore_fields", K_DROP_UNDERSCORE, TOML_BOOLEAN, 0, 0, 0, 0},
     {S_BACKENDS, "address", K_ADDRESS, TOML_STRING, 0, 0, 0, 0},
     {S_ROUTES, "prefix", K_PREFIX, TOML_STRING, 0, 0, 0, 0},
     {S_ROUTES, "backend", K_BACKEND, TOML_STRING, 0, 0, 0, 0},
@@ -215,6 +219,7 @@ void proxy_config_defaults(struct proxy_config *cfg)
 	cfg->n_p0f_db = 1;
 	cfg->max_age_ms = 5000;
 	cfg->map_wait_ms = 60000;
+	cfg->drop_underscore_fields = true;
 	cfg->metrics_enabled = true;
 	(void)set_addr(&cfg->metrics, "127.0.0.1:9090", strlen("127.0.0.1:9090"));
 	cfg->access_log = true;
@@ -642,6 +647,8 @@ static int on_event(void *arg, const struct toml_event *ev)
 			c->cfg->tcp_enabled = ev->val.b;
 		else if (k->id == K_ACCESS_LOG)
 			c->cfg->access_log = ev->val.b;
+		else if (k->id == K_DROP_UNDERSCORE)
+			c->cfg->drop_underscore_fields = ev->val.b;
 		else if (k->id == K_FORCE_NEW)
 			c->cfg->routes[ev->seg[0].index].force_new_connection = ev->val.b;
 		return 0;
@@ -857,6 +864,7 @@ void proxy_config_rw_request(const struct proxy_config *cfg, int route, struct h
 	o->replace_path = r ? r->replace_path : NULL;
 	o->replace_len = r ? r->replace_path_len : 0;
 	o->prefix_len = r ? r->prefix_len : 0;
+	o->flags = cfg->drop_underscore_fields ? HTTP_RW_DROP_UNDERSCORE : 0;
 }
 
 void proxy_config_rw_response(const struct proxy_config *cfg, struct http_rw_response *o)

@@ -124,6 +124,9 @@ struct proxy_config {
 	struct http_rw_fields request_remove;
 	struct http_rw_fields response_add;
 	struct http_rw_fields response_remove;
+	/* Request fields (and request trailers) with '_' in their name are dropped, as nginx
+	 * does by default: CGI-style backends read "X_A" and "X-A" as one HTTP_X_A. */
+	bool drop_underscore_fields; /* default true */
 
 	/* [[backends]]: unique addresses, in file order. */
 	unsigned int n_backends;
@@ -168,8 +171,9 @@ void proxy_config_free(struct proxy_config *cfg);
 
 /* Single values (addresses, header rules): config_value.h. */
 
-/* The header rules of cfg and the path rewrite of route (an index into cfg->routes, or
- * -1 for none) into o, for http_rewrite_request. */
+/* The header rules of cfg (drop_underscore_fields as HTTP_RW_DROP_UNDERSCORE) and the path
+ * rewrite of route (an index into cfg->routes, or -1 for none) into o, for
+ * http_rewrite_request. */
 void proxy_config_rw_request(const struct proxy_config *cfg, int route, struct http_rw_request *o);
 
 /* The response header rules of cfg into o, for http_rewrite_response. */

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@
 #include "proxy/ppin.h"
 #include "proxy/upstream.h"
 
-#define REJECT_RESERVE 64 /* connections over max_connections kept to answer 503 */
+#define REJECT_RESERVE 64  /* connections over max_connections kept to answer 503 */
+#define IDLE_CLOSE_BATCH 2 /* idle keep-alive clients closed early when out of fds */
 
 /* ---- lifecycle ------------------------------------------------------------------- */
 
@@ -83,6 +85,7 @@ void proxy_conn_reset_next(struct proxy_server *p, struct proxy_conn *c)
 	c->qh_len = c->qh_off = c->rh_len = c->rh_off = 0;
 	c->status = 0;
 	c->started = 0;
+	c->is_head = 0; /* an error before the next request's line is parsed has a body */
 	c->method[0] = '\0';
 	c->target_len = 0;
 	c->upaddr[0] = '\0';
@@ -99,7 +102,13 @@ int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int sta
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	c->keep = (uint8_t)(may_keep && c->req_keep && !p->stopping && !c->reject);
-	n = http_status_error_reply(status, !c->keep, c->rh, p->rh_cap);
+	/* Say what the connection does next, in the client's terms (HTTP/1.0: keep-alive
+	 * must be said), and send no body after HEAD. */
+	n = http_status_error_reply(status,
+				    !c->keep	    ? HTTP_STATUS_CLOSE
+				    : c->minor == 0 ? HTTP_STATUS_KEEP_ALIVE
+						    : HTTP_STATUS_KEEP,
+				    c->is_head, c->rh, p->rh_cap);
 	c->rh_len = n > 0 ? (uint32_t)n : 0;
 	c->rh_off = 0;
 	c->status = status;
@@ -245,11 +254,38 @@ int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c)
 	return 1;
 }
 
+/*
+ * Out of fds: close up to IDLE_CLOSE_BATCH keep-alive connections that wait for a next
+ * request with nothing of it read, the longest waiting first (TL_IDLE is ordered by
+ * deadline), so a client in the listen queue gets the fd (one for it, one for its
+ * upstream).  An idle connection may be closed at any time (RFC 9112 9.3).  Returns how
+ * many were closed.
+ */
+static int close_idle(struct proxy_server *p)
+{
+	struct proxy_timer *h = &p->tl[TL_IDLE], *t, *nx;
+	int n = 0;
+
+	for (t = h->next; t != h && n < IDLE_CLOSE_BATCH; t = nx) {
+		struct proxy_conn *c =
+		    (struct proxy_conn *)(void *)((char *)t - offsetof(struct proxy_conn, t));
+
+		nx = t->next;
+		if (c->state != C_HEAD || c->in.rd != c->in.wr)
+			continue; /* TL_IDLE also times error replies */
+		proxy_conn_close(p, c);
+		n++;
+	}
+	return n;
+}
+
 void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
 {
 	struct proxy_ppin_policy pol;
+	int drained = 0;
 
 	pp_policy(p->cfg, &pol);
+
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
@@ -262,11 +298,24 @@ void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if (errno == EAGAIN)
+				return;
 			/* Out of fds and the like: say so at most once a second. */
-			if (errno != EAGAIN && p->now_ms >= p->accept_warn_ms) {
+			int e = errno;
+
+			if (p->now_ms >= p->accept_warn_ms) {
 				p->accept_warn_ms = p->now_ms + 1000;
-				proxy_loop_logf(p, LOG_LEVEL_WARN, "accept: %s", strerror(errno));
+				proxy_loop_logf(p, LOG_LEVEL_WARN, "accept: %s", strerror(e));
 			}
+			if ((e == EMFILE || e == ENFILE) && !drained && close_idle(p) > 0) {
+				drained = 1;
+				continue;
+			}
+			/* The listener is edge-triggered: the clients already queued bring no new
+			 * event, so without a retry they would wait for the next new connection.
+			 * Accepting pauses and resumes on a timer (as nginx does). */
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
+				proxy_loop_timer_arm(p, &l->t, TL_ACCEPT);
 			return;
 		}
 		if (p->n_clients >= p->max_clients + REJECT_RESERVE) {

@@ -33,12 +33,14 @@ enum proxy_tl {
 	TL_RESPONSE, /* upstream: response inactivity (504) */
 	TL_UIDLE,    /* upstream: pooled idle, tunnel inactivity */
 	TL_TELEM,
+	TL_ACCEPT, /* listener: accept again after running out of fds */
 	TL_N
 };
 
-#define PROXY_LINGER_MS 2000 /* how long a closing connection's reads are drained */
-#define PROXY_TELEM_MS 5000  /* a telemetry client gets this long */
-#define PROXY_DOWN_MS 2000   /* a backend that refused is skipped this long */
+#define PROXY_LINGER_MS 2000	  /* how long a closing connection's reads are drained */
+#define PROXY_TELEM_MS 5000	  /* a telemetry client gets this long */
+#define PROXY_DOWN_MS 2000	  /* a backend that refused is skipped this long */
+#define PROXY_ACCEPT_RETRY_MS 100 /* accept paused this long after EMFILE and the like */
 
 struct proxy_timer {
 	struct proxy_timer *prev, *next;
@@ -68,6 +70,8 @@ struct proxy_body {
 	uint32_t held;	  /* trailer bytes after fwd, kept back until the section is whole */
 	unsigned spoofed; /* x-tcp-*, x-tls-* trailer fields dropped */
 	uint8_t done;	  /* the whole body has been cleared (sending may still be pending) */
+	uint8_t tflags;	  /* http_rewrite_trailers flags (HTTP_RW_DROP_UNDERSCORE) */
+	uint8_t dechunk;  /* chunked: send the payload only (an HTTP/1.0 recipient) */
 };
 
 struct proxy_upstream;
@@ -109,6 +113,7 @@ struct proxy_conn {
 	/* The request being served. */
 	uint8_t minor, is_head, upgrade, keep, req_keep, force_new, started, up_minor;
 	uint8_t up_reusable, resp_sent_any;
+	uint8_t idempotent; /* RFC 9110 9.2.2: the request may be sent again */
 	int route;
 	uint32_t tried; /* bitmask of the route's backends tried for this request */
 	unsigned int gen;
@@ -141,6 +146,7 @@ struct proxy_conn {
 struct proxy_listener {
 	uint8_t kind; /* HK_LISTEN or HK_TELEM_LISTEN */
 	int fd;
+	struct proxy_timer t; /* TL_ACCEPT: accepting paused (out of fds) */
 	char port[8];
 };
 

@@ -24,6 +24,7 @@
 
 #include "http/rewrite.h"
 #include "http/status.h"
+#include "http/target.h"
 #include "proxy/conn.h"
 #include "proxy/exchange.h"
 #include "proxy/flow.h"
@@ -73,18 +74,23 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 	char fpx[PROXY_HOOK_LINES_MAX + PROXY_HOOK_REQ_LINES_MAX];
 	struct http_slice path, rest;
 	struct http_rw_request o;
+	struct http_request nreq;
 	int route, st;
-	long n;
+	long n, nt;
 
 	c->minor = (uint8_t)req->minor;
 	c->is_head = req->method_id == HTTP_M_HEAD;
-	c->upgrade = (uint8_t)req->upgrade;
+	c->idempotent = req->method_id == HTTP_M_GET || req->method_id == HTTP_M_HEAD ||
+			req->method_id == HTTP_M_PUT || req->method_id == HTTP_M_DELETE ||
+			req->method_id == HTTP_M_OPTIONS || req->method_id == HTTP_M_TRACE;
+	c->upgrade = (uint8_t)http_rewrite_upgrade_ok(req); /* never h2c (docs/proxy.md) */
 	c->req_keep = (uint8_t)req->keep_alive;
 	c->start_us = p->now_us;
 	c->tried = 0;
 	c->started = 0;
 	copy_log_fields(c, req);
 	proxy_flow_body_init(&c->req, req->body_kind, req->content_length, p->req_lim.max_body);
+	c->req.tflags = p->cfg->drop_underscore_fields ? HTTP_RW_DROP_UNDERSCORE : 0;
 	c->bodyless = c->req.done;
 	proxy_loop_timer_disarm(&c->t);
 
@@ -97,6 +103,15 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 	/* The parser bounds the whole request line; the target itself is checked here. */
 	if (req->target.n > p->cfg->max_uri_length)
 		return proxy_conn_error_reply(p, c, 414, 0);
+	/* Dot segments resolved (or 400) before the route is chosen: docs/proxy.md, Paths.
+	 * In place: the target only shrinks, and its bytes are ours until the next request. */
+	nt = http_target_normalize(c->in.p + (req->target.p - c->in.p), req->target.n,
+				   req->target_form, NULL);
+	if (nt < 0)
+		return proxy_conn_error_reply(p, c, 400, 0);
+	nreq = *req;
+	nreq.target.n = (size_t)nt;
+	req = &nreq;
 	route = -1;
 	if (http_rewrite_split_target(req, &path, &rest) == 0)
 		route = proxy_config_route_match(p->cfg, path.p, path.n);
@@ -147,7 +162,7 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 		o.conn = HTTP_RW_KEEP;
 	n = http_rewrite_request(req, &o, c->qh, p->qh_cap);
 	if (n < 0)
-		return proxy_conn_error_reply(p, c, 431, 0);
+		return proxy_conn_error_reply(p, c, n == -EINVAL ? 400 : 431, 0);
 	p->ms->spoofed += o.spoofed;
 	c->qh_len = (uint32_t)n;
 	c->qh_off = 0;
@@ -215,9 +230,11 @@ static int upstream_broken(struct proxy_server *p, struct proxy_conn *c)
 	struct proxy_upstream *u = c->up;
 
 	/* A pooled connection the backend closed just as we reused it: the request is still
-	 * whole in qh (it has no body), so send it again on a fresh connection. */
+	 * whole in qh (it has no body), so send it again on a fresh connection, but only if
+	 * sending it twice is harmless (an idempotent method, RFC 9110 9.2.2) or none of it
+	 * left: the backend may have acted on a POST before it closed. */
 	if (u && u->reused && c->bodyless && c->rphase == R_HEAD && u->in.wr == u->in.rd &&
-	    !c->rh_len) {
+	    !c->rh_len && (c->idempotent || c->qh_off == 0)) {
 		proxy_upstream_untry(p, c, u);
 		proxy_upstream_release(p, u, 0);
 		c->qh_off = 0;
@@ -239,13 +256,38 @@ static void upstream_failed(struct proxy_server *p, struct proxy_conn *c)
 	proxy_conn_fail(p, c, 502);
 }
 
+/* Whether a response without a body (HEAD, 204, 304) announced one: Content-Length other
+ * than 0, or Transfer-Encoding.  A backend that sends it anyway leaves it on the
+ * connection, where it would read as the next client's response. */
+static int announces_body(const struct http_response *res)
+{
+	for (size_t i = 0; i < res->nheaders; i++) {
+		const struct http_header *h = &res->headers[i];
+
+		if (h->id == HTTP_H_TRANSFER_ENCODING)
+			return 1;
+		if (h->id == HTTP_H_CONTENT_LENGTH)
+			for (size_t k = 0; k < h->value.n; k++)
+				if (h->value.p[k] >= '1' && h->value.p[k] <= '9')
+					return 1;
+	}
+	return 0;
+}
+
 static int response_head(struct proxy_server *p, struct proxy_conn *c, struct proxy_upstream *u,
 			 const struct http_response *res, int hl)
 {
-	struct http_rw_response o = {NULL, NULL, HTTP_RW_KEEP};
+	struct http_rw_response o = {NULL, NULL, HTTP_RW_KEEP, 0};
+	int dechunk = 0;
 	long n;
 
 	proxy_config_rw_response(p->cfg, &o);
+	/* RFC 9112 6.1: no Transfer-Encoding to an HTTP/1.0 recipient.  A backend that sends
+	 * chunked to our HTTP/1.0 request anyway has its body decoded; the close ends it. */
+	if (c->minor == 0) {
+		o.flags |= HTTP_RW_NO_TE;
+		dechunk = res->body_kind == HTTP_BODY_CHUNKED;
+	}
 	if (res->status < 200 && res->status != 101) {
 		/* 100 Continue and other interim responses go to HTTP/1.1 clients as they are;
 		 * the final response follows on the same connection. */
@@ -272,13 +314,16 @@ static int response_head(struct proxy_server *p, struct proxy_conn *c, struct pr
 		c->keep = 0;
 	} else {
 		c->keep = (uint8_t)(c->req_keep && res->body_kind != HTTP_BODY_UNTIL_CLOSE &&
-				    !p->stopping && c->req.done && !c->reject);
+				    !dechunk && !p->stopping && c->req.done && !c->reject);
 		o.conn = !c->keep	 ? HTTP_RW_CLOSE
 			 : c->minor == 0 ? HTTP_RW_KEEP_ALIVE
 					 : HTTP_RW_KEEP;
 	}
+	/* Never pooled when bytes may still come: a body announced but not due (HEAD, 204,
+	 * 304) may arrive anyway, late, and be read as the next request's response. */
 	c->up_reusable =
-	    (uint8_t)(res->keep_alive && !c->force_new && c->up_minor == 1 && res->status != 101);
+	    (uint8_t)(res->keep_alive && !c->force_new && c->up_minor == 1 && res->status != 101 &&
+		      !(res->body_kind == HTTP_BODY_NONE && announces_body(res)));
 	n = http_rewrite_response(res, &o, c->rh, p->rh_cap);
 	if (n < 0) {
 		p->ms->upstream_err[PROXY_UERR_BAD_RESPONSE]++;
@@ -291,6 +336,7 @@ static int response_head(struct proxy_server *p, struct proxy_conn *c, struct pr
 	u->in.rd += (uint32_t)hl;
 	u->parsed = 0;
 	proxy_flow_body_init(&c->res, res->body_kind, res->content_length, 0);
+	c->res.dechunk = (uint8_t)dechunk;
 	c->rphase = R_BODY;
 	return 1;
 }

@@ -134,7 +134,7 @@ int proxy_flow_send(struct proxy_side *dst, char *h, uint32_t *hoff, uint32_t hl
 static void trailers_done(struct proxy_body *bd, struct proxy_buf *b)
 {
 	char *t = b->p + b->rd + bd->fwd;
-	size_t keep = http_rewrite_trailers(t, bd->held, &bd->spoofed);
+	size_t keep = http_rewrite_trailers(t, bd->held, bd->tflags, &bd->spoofed);
 	uint32_t gap = bd->held - (uint32_t)keep;
 
 	if (gap) {
@@ -144,6 +144,38 @@ static void trailers_done(struct proxy_body *bd, struct proxy_buf *b)
 	}
 	bd->fwd += (uint32_t)keep;
 	bd->held = 0;
+}
+
+/* A chunked body for a recipient that cannot read chunked framing: only the payload is
+ * kept, moved up in place behind the bytes already cleared (one pass, each byte moved at
+ * most once); chunk lines, extensions and trailers are dropped.  The message then ends
+ * with the connection, as the caller arranges. */
+static int dechunk_scan(struct proxy_body *bd, struct proxy_buf *b)
+{
+	char *w = b->p + b->rd + bd->fwd, *r = w, *end = b->p + b->wr;
+
+	while (r < end && !bd->ch.done) {
+		struct http_slice d;
+		long n = http_chunked_parse(&bd->ch, r, (size_t)(end - r), &d);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		if (d.n) {
+			memmove(w, d.p, d.n);
+			w += d.n;
+		}
+		r += n;
+	}
+	if (r != w) { /* what follows the body, if anything, closes the gap */
+		memmove(w, r, (size_t)(end - r));
+		b->wr -= (uint32_t)(r - w);
+	}
+	bd->fwd = (uint32_t)(w - (b->p + b->rd));
+	if (bd->ch.done)
+		bd->done = 1;
+	return 0;
 }
 
 int proxy_flow_body_scan(struct proxy_body *bd, struct proxy_buf *b)
@@ -164,6 +196,8 @@ int proxy_flow_body_scan(struct proxy_body *bd, struct proxy_buf *b)
 		return 0;
 	}
 	case HTTP_BODY_CHUNKED:
+		if (bd->dechunk)
+			return dechunk_scan(bd, b);
 		/* The framing passes through verbatim: the decoder only tells where the body
 		 * ends (and rejects anything it would not accept itself).  The trailer section
 		 * is held back until complete, then filtered: fields a trailer may not carry

@@ -49,6 +49,22 @@ void proxy_loop_timer_arm(struct proxy_server *p, struct proxy_timer *t, enum pr
 	h->prev = t;
 }
 
+void proxy_loop_timer_set_ms(struct proxy_server *p, enum proxy_tl list, uint32_t ms)
+{
+	struct proxy_timer *h = &p->tl[list];
+	uint32_t old = p->tl_ms[list];
+
+	/* Each list is ordered only because every timer on it was armed with the same
+	 * duration: appending is a sorted insert.  A new duration for the timers armed
+	 * later would break that (a 500 ms timer behind an 8 s one fires after it), so the
+	 * armed ones move by the same amount; deadline >= old, so no underflow. */
+	if (old == ms)
+		return;
+	for (struct proxy_timer *t = h->next; t != h; t = t->next)
+		t->deadline = t->deadline + ms - old;
+	p->tl_ms[list] = ms;
+}
+
 struct proxy_timer *proxy_loop_timer_expired(struct proxy_server *p, enum proxy_tl *list)
 {
 	for (int l = TL_HEADER; l < TL_N; l++) {

@@ -16,6 +16,10 @@ void proxy_loop_logf(struct proxy_server *p, enum log_level lv, const char *fmt,
 
 /* Arm t on list (deadline now + that list's duration), moving it if armed elsewhere. */
 void proxy_loop_timer_arm(struct proxy_server *p, struct proxy_timer *t, enum proxy_tl list);
+/* Set list's duration to ms.  Timers already on it keep their start and take the new
+ * duration (deadline = armed at + ms): the list stays ordered by deadline, and a
+ * shortened timeout applies at once to what is waiting (a reload). */
+void proxy_loop_timer_set_ms(struct proxy_server *p, enum proxy_tl list, uint32_t ms);
 /* Take t off its list; no-op when not armed. */
 void proxy_loop_timer_disarm(struct proxy_timer *t);
 /* The next expired timer, disarmed, with the list it was on in *list; NULL when none.

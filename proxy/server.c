@@ -55,6 +55,9 @@ static void timers_expire(struct proxy_server *p)
 		case TL_TELEM:
 			proxy_telem_close(p, container_of(t, struct proxy_telem, t));
 			break;
+		case TL_ACCEPT: /* paused after running out of fds: try the queue again */
+			proxy_conn_accept(p, container_of(t, struct proxy_listener, t));
+			break;
 		default:
 			proxy_exchange_timeout(p, container_of(t, struct proxy_conn, t), l);
 			break;
@@ -131,13 +134,15 @@ int proxy_server_check_listen(const struct proxy_config *cfg, char *err, size_t 
 
 static void set_timeouts(struct proxy_server *p, const struct proxy_config *c)
 {
-	p->tl_ms[TL_HEADER] = c->client_header_timeout_ms;
-	p->tl_ms[TL_IDLE] = c->idle_timeout_ms;
-	p->tl_ms[TL_CONNECT] = c->connect_timeout_ms;
-	p->tl_ms[TL_UIDLE] = c->idle_timeout_ms;
-	p->tl_ms[TL_RESPONSE] = c->upstream_response_timeout_ms;
-	p->tl_ms[TL_LINGER] = PROXY_LINGER_MS;
-	p->tl_ms[TL_TELEM] = PROXY_TELEM_MS;
+	/* Through loop.c: a reload that changes a duration keeps each list ordered. */
+	proxy_loop_timer_set_ms(p, TL_HEADER, c->client_header_timeout_ms);
+	proxy_loop_timer_set_ms(p, TL_IDLE, c->idle_timeout_ms);
+	proxy_loop_timer_set_ms(p, TL_CONNECT, c->connect_timeout_ms);
+	proxy_loop_timer_set_ms(p, TL_UIDLE, c->idle_timeout_ms);
+	proxy_loop_timer_set_ms(p, TL_RESPONSE, c->upstream_response_timeout_ms);
+	proxy_loop_timer_set_ms(p, TL_LINGER, PROXY_LINGER_MS);
+	proxy_loop_timer_set_ms(p, TL_TELEM, PROXY_TELEM_MS);
+	proxy_loop_timer_set_ms(p, TL_ACCEPT, PROXY_ACCEPT_RETRY_MS);
 	p->req_lim.max_body = c->max_body_bytes;
 }
 

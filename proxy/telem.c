@@ -133,9 +133,10 @@ static void telem_respond(struct proxy_server *p, struct proxy_telem *t)
 	}
 	hlen = (size_t)snprintf(head, sizeof(head),
 				"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-				"Connection: close\r\n\r\n",
+				"%sConnection: close\r\n\r\n",
 				status, status == 200 ? "OK" : http_status_reason(status),
-				prom && metrics ? "text/plain; version=0.0.4" : "text/plain", blen);
+				prom && metrics ? "text/plain; version=0.0.4" : "text/plain", blen,
+				status == 405 ? "Allow: GET\r\n" : "");
 	t->out = malloc(hlen + blen);
 	if (!t->out) {
 		free(metrics);

@@ -175,9 +175,36 @@ static void count_connect_error(struct proxy_server *p, struct proxy_backend *be
 	}
 }
 
+/* 1 if nothing waits on the idle connection u: no byte, no EOF, no error. */
+static int quiet(struct proxy_upstream *u)
+{
+	char b;
+
+	return recv(u->s.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	       (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* The most recently pooled connection of be that is still quiet, taken off the pool;
+ * NULL when none.  Its readiness event may not have been handled yet (it can wait in the
+ * same batch as the request about to use it): what the backend sent unasked or its close
+ * would be read as this request's answer, so a connection that spoke is closed here. */
+static struct proxy_upstream *pooled(struct proxy_server *p, struct proxy_backend *be)
+{
+	while (be->idle) {
+		struct proxy_upstream *u = be->idle;
+
+		idle_unlink(p, u);
+		if (quiet(u))
+			return u;
+		proxy_upstream_close(p, u);
+	}
+	return NULL;
+}
+
 int proxy_upstream_acquire(struct proxy_server *p, struct proxy_conn *c, int fresh)
 {
 	const struct proxy_config_route *r;
+	struct proxy_upstream *u;
 	unsigned int n, start;
 
 	if (c->gen != p->gen || c->route < 0 || (unsigned int)c->route >= p->cfg->n_routes) {
@@ -216,10 +243,7 @@ int proxy_upstream_acquire(struct proxy_server *p, struct proxy_conn *c, int fre
 			if (pass == 0 && be->down_until > p->now_ms)
 				continue;
 			c->tried |= 1u << k;
-			if (!fresh && !c->force_new && be->idle) {
-				struct proxy_upstream *u = be->idle;
-
-				idle_unlink(p, u);
+			if (!fresh && !c->force_new && (u = pooled(p, be)) != NULL) {
 				proxy_loop_timer_arm(p, &u->t, TL_RESPONSE);
 				u->reused = 1;
 				p->ms->upstream_reused++;

@@ -176,7 +176,7 @@ static void test_response(void)
 	    "X-Hop: 1\r\nKeep-Alive: timeout=5\r\nX-Secret: s\r\nContent-Length: 2\r\n"
 	    "X-Other: o\r\n\r\nhi";
 	struct http_response res;
-	struct http_rw_response o = {NULL, NULL, HTTP_RW_KEEP};
+	struct http_rw_response o = {NULL, NULL, HTTP_RW_KEEP, 0};
 	char out[2048];
 	long n;
 
@@ -215,7 +215,7 @@ static void test_response(void)
 static void test_errors(void)
 {
 	char out[512];
-	long n = http_status_error_reply(502, 1, out, sizeof(out) - 1);
+	long n = http_status_error_reply(502, HTTP_STATUS_CLOSE, 0, out, sizeof(out) - 1);
 
 	ok(n > 0, "error response built");
 	out[n > 0 ? n : 0] = '\0';
@@ -223,10 +223,10 @@ static void test_errors(void)
 	ok(has(out, "\r\nConnection: close\r\n"), "close said");
 	ok(has(out, "\r\nContent-Length: 16\r\n") && has(out, "\r\n\r\n502 Bad Gateway\n"),
 	   "body length matches");
-	n = http_status_error_reply(404, 0, out, sizeof(out) - 1);
+	n = http_status_error_reply(404, HTTP_STATUS_KEEP, 0, out, sizeof(out) - 1);
 	out[n > 0 ? n : 0] = '\0';
 	ok(!has(out, "Connection"), "keep-alive error says nothing about Connection");
-	is_int(http_status_error_reply(404, 0, out, 10), -ENOSPC,
+	is_int(http_status_error_reply(404, HTTP_STATUS_KEEP, 0, out, 10), -ENOSPC,
 	       "error into a tiny buffer -> -ENOSPC");
 	is_str(http_status_reason(431), "Request Header Fields Too Large", "reason table");
 }
@@ -356,13 +356,13 @@ static void test_trailers(void)
 		    "X-Other: 1\r\n\r\n";
 	char t2[] = "\r\n";
 	unsigned sp = 0;
-	size_t n = http_rewrite_trailers(t1, strlen(t1), &sp);
+	size_t n = http_rewrite_trailers(t1, strlen(t1), 0, &sp);
 
 	t1[n] = '\0';
 	is_str(t1, "X-Checksum: abc\r\nX-Other: 1\r\n\r\n",
 	       "trailers: framing, routing, conditional and x-tcp-* fields dropped");
 	is_int(sp, 2, "trailers: x-tcp-* and x-tls-* drops counted");
-	is_int(http_rewrite_trailers(t2, 2, NULL), 2, "empty trailer section stays CRLF");
+	is_int(http_rewrite_trailers(t2, 2, 0, NULL), 2, "empty trailer section stays CRLF");
 }
 
 int main(void)
