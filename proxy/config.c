@@ -624,8 +624,9 @@ static int finish(struct ctx *c, const char *name, char *err, size_t errlen)
 				cfg->listen[i].text, cfg->metrics.text);
 	}
 
-	int r = proxy_config_pt_finish(&cfg->pt, &c->pt, cfg->listen, cfg->n_listen,
-				       cfg->metrics_enabled ? &cfg->metrics : NULL, name, err, errlen);
+	int r =
+	    proxy_config_pt_finish(&cfg->pt, &c->pt, cfg->listen, cfg->n_listen,
+				   cfg->metrics_enabled ? &cfg->metrics : NULL, name, err, errlen);
 
 	if (r < 0)
 		return r;

@@ -28,8 +28,8 @@ int proxy_config_pt_table(struct proxy_config_pts *s, struct proxy_config_pt_par
 				 key);
 	if (ev->nseg == 1) {
 		if (s->n == PROXY_CONFIG_MAX_PT)
-			return toml_fail(ev, ev->line, ev->col,
-					 "too many [[passthrough]] (max %d)", PROXY_CONFIG_MAX_PT);
+			return toml_fail(ev, ev->line, ev->col, "too many [[passthrough]] (max %d)",
+					 PROXY_CONFIG_MAX_PT);
 		t = &s->t[s->n];
 		memset(t, 0, sizeof(*t));
 		t->proxy_protocol = true;
@@ -143,15 +143,15 @@ static int add_pattern(struct proxy_config_pt *t, struct proxy_config_pt_parse *
 		return toml_fail(ev, ev->vline, ev->vcol, "key '%s': expected string, got %s", key,
 				 toml_type_name(ev->val.type));
 	why = memchr(ev->val.s, '\0', ev->val.len) ? "contains a NUL byte"
-						    : sni_pattern(ev->val.s, ev->val.len, &r);
+						   : sni_pattern(ev->val.s, ev->val.len, &r);
 	if (why)
 		return toml_fail(ev, ev->vline, ev->vcol, "key '%s': %s", key, why);
 	for (unsigned int i = 0; i < t->n_routes; i++)
 		if (t->routes[i].wildcard == r.wildcard && t->routes[i].sni_len == r.sni_len &&
 		    memcmp(t->routes[i].sni, r.sni, r.sni_len) == 0)
 			return toml_fail(ev, ev->vline, ev->vcol,
-					 "key '%s': '%.*s' is routed twice", key,
-					 (int)ev->val.len, ev->val.s);
+					 "key '%s': '%.*s' is routed twice", key, (int)ev->val.len,
+					 ev->val.s);
 	if (t->n_routes == PROXY_CONFIG_PT_MAX_ROUTES)
 		return toml_fail(ev, ev->vline, ev->vcol,
 				 "key '%s': too many SNI patterns in one [[passthrough]] (max %d)",
@@ -192,9 +192,9 @@ static int route_key(struct proxy_config_pt *t, struct proxy_config_pt_parse *ps
 		return 0;
 	}
 	if (ev->kind == TOML_EV_ARRAY_END)
-		return ev->item ? 0
-				: toml_fail(ev, ev->vline, ev->vcol,
-					    "key '%s': must not be empty", key);
+		return ev->item
+			   ? 0
+			   : toml_fail(ev, ev->vline, ev->vcol, "key '%s': must not be empty", key);
 	if (ev->val.type != TOML_STRING)
 		return toml_fail(ev, ev->vline, ev->vcol, "key '%s[%u]': expected string, got %s",
 				 key, ev->item, toml_type_name(ev->val.type));
@@ -301,9 +301,9 @@ int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse
 
 /* ---- after the parse -------------------------------------------------------------- */
 
-__attribute__((format(printf, 6, 7))) static int fail_at(char *err, size_t errlen,
-							 const char *name, unsigned int line,
-							 unsigned int col, const char *fmt, ...)
+__attribute__((format(printf, 6, 7))) static int fail_at(char *err, size_t errlen, const char *name,
+							 unsigned int line, unsigned int col,
+							 const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -349,8 +349,8 @@ static int check_listen(const struct proxy_config_pts *s, const struct proxy_con
 		for (unsigned int lj = 0; lj < (tj == ti ? li : s->t[tj].n_listen); lj++)
 			if (proxy_config_value_overlap(a, &s->t[tj].listen[lj]))
 				return fail_at(err, errlen, name, line, col,
-					       "key 'passthrough.listen': %s overlaps %s",
-					       a->text, s->t[tj].listen[lj].text);
+					       "key 'passthrough.listen': %s overlaps %s", a->text,
+					       s->t[tj].listen[lj].text);
 	return 0;
 }
 
@@ -417,16 +417,15 @@ int proxy_config_pt_match(const struct proxy_config_pt *t, const char *name, siz
 		if (!r->wildcard) {
 			if (r->sni_len == len && memcmp(r->sni, low, len) == 0)
 				return (int)i;
-		} else if (len > r->sni_len && memcmp(low + len - r->sni_len, r->sni,
-						       r->sni_len) == 0) {
+		} else if (len > r->sni_len &&
+			   memcmp(low + len - r->sni_len, r->sni, r->sni_len) == 0) {
 			return (int)i; /* ".suffix" with at least one byte before its dot */
 		}
 	}
 	return -1;
 }
 
-bool proxy_config_pt_same_listen(const struct proxy_config_pts *a,
-				 const struct proxy_config_pts *b)
+bool proxy_config_pt_same_listen(const struct proxy_config_pts *a, const struct proxy_config_pts *b)
 {
 	if (a->n != b->n)
 		return false;

@@ -32,13 +32,13 @@
 #include "proxy/config_value.h"
 #include "proxy/toml.h"
 
-#define PROXY_CONFIG_MAX_PT 4		    /* [[passthrough]] tables */
-#define PROXY_CONFIG_PT_MAX_LISTEN 8	    /* listen addresses of one table */
-#define PROXY_CONFIG_PT_MAX_BACKENDS 32	    /* distinct backend addresses of one table */
-#define PROXY_CONFIG_PT_MAX_ROUTES 64	    /* SNI patterns of one table (all routes) */
-#define PROXY_CONFIG_PT_ROUTE_BACKENDS 16   /* backends of one route (or the default) */
-#define PROXY_CONFIG_PT_SNI_MAX 256	    /* a pattern with its NUL */
-#define PROXY_CONFIG_PT_HELLO_MIN 512	    /* max_hello_bytes range */
+#define PROXY_CONFIG_MAX_PT 4		  /* [[passthrough]] tables */
+#define PROXY_CONFIG_PT_MAX_LISTEN 8	  /* listen addresses of one table */
+#define PROXY_CONFIG_PT_MAX_BACKENDS 32	  /* distinct backend addresses of one table */
+#define PROXY_CONFIG_PT_MAX_ROUTES 64	  /* SNI patterns of one table (all routes) */
+#define PROXY_CONFIG_PT_ROUTE_BACKENDS 16 /* backends of one route (or the default) */
+#define PROXY_CONFIG_PT_SNI_MAX 256	  /* a pattern with its NUL */
+#define PROXY_CONFIG_PT_HELLO_MIN 512	  /* max_hello_bytes range */
 #define PROXY_CONFIG_PT_HELLO_MAX 65536
 #define PROXY_CONFIG_PT_HELLO_DEFAULT 16384 /* = TLS_HELLO_MAX_DEFAULT */
 
