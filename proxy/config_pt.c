@@ -33,6 +33,7 @@ int proxy_config_pt_table(struct proxy_config_pts *s, struct proxy_config_pt_par
 		t = &s->t[s->n];
 		memset(t, 0, sizeof(*t));
 		t->proxy_protocol = true;
+		t->tlvs = PROXY_CONFIG_PT_TLV_ALL;
 		t->max_hello_bytes = PROXY_CONFIG_PT_HELLO_DEFAULT;
 		ps->t[s->n].line = ev->line;
 		ps->t[s->n].col = ev->col;
@@ -224,6 +225,32 @@ static int listen_item(struct proxy_config_pt *t, struct proxy_config_pt_parse *
 	return 0;
 }
 
+static int tlv_key(struct proxy_config_pt *t, const struct toml_event *ev, const char *key)
+{
+	static const char *const names[] = {"authority", "p0f", "p0f_os", "ja4", "ja4_r"};
+
+	if (ev->kind == TOML_EV_VALUE)
+		return toml_fail(ev, ev->vline, ev->vcol, "key '%s': expected array, got %s", key,
+				 toml_type_name(ev->val.type));
+	if (ev->kind == TOML_EV_ARRAY_BEGIN)
+		t->tlvs = 0;
+	if (ev->kind != TOML_EV_ARRAY_ITEM)
+		return 0;
+	for (unsigned int i = 0; ev->val.type == TOML_STRING && i < 5; i++) {
+		if (strlen(names[i]) != ev->val.len || memcmp(names[i], ev->val.s, ev->val.len))
+			continue;
+		if (t->tlvs & (1u << i))
+			return toml_fail(ev, ev->vline, ev->vcol, "key '%s': %s is listed twice",
+					 key, names[i]);
+		t->tlvs |= (uint8_t)(1u << i);
+		return 0;
+	}
+	return toml_fail(ev, ev->vline, ev->vcol,
+			 "key '%s[%u]': expected one of \"authority\", \"p0f\", \"p0f_os\", "
+			 "\"ja4\", \"ja4_r\"",
+			 key, ev->item);
+}
+
 int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse *ps,
 			const struct toml_event *ev, const char *key)
 {
@@ -284,6 +311,8 @@ int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse
 					 "key '%s': must be \"v2\" or \"none\"", key);
 		return 0;
 	}
+	if (seg_is(k, "proxy_protocol_tlvs"))
+		return tlv_key(t, ev, key);
 	if (seg_is(k, "max_hello_bytes")) {
 		if (arr || ev->val.type != TOML_INTEGER)
 			return toml_fail(ev, ev->vline, ev->vcol,

@@ -7,6 +7,7 @@
  *   listen = ["0.0.0.0:443", "[::]:443"]    # required, 1..8 addresses
  *   backends = ["127.0.0.1:8443"]           # the default route; round robin
  *   proxy_protocol = "v2"                   # "v2" (default) or "none"
+ *   proxy_protocol_tlvs = ["authority", "p0f", "p0f_os", "ja4", "ja4_r"]  # the default
  *   max_hello_bytes = 16384                 # ClientHello body limit, 512..65536
  *
  *   [[passthrough.routes]]                  # belongs to the [[passthrough]] above it
@@ -42,6 +43,14 @@
 #define PROXY_CONFIG_PT_HELLO_MAX 65536
 #define PROXY_CONFIG_PT_HELLO_DEFAULT 16384 /* = TLS_HELLO_MAX_DEFAULT */
 
+/* proxy_protocol_tlvs names, as bits. */
+#define PROXY_CONFIG_PT_TLV_AUTHORITY 0x01 /* "authority": PP2_TYPE_AUTHORITY, the SNI */
+#define PROXY_CONFIG_PT_TLV_P0F 0x02	   /* "p0f": 0xE0 */
+#define PROXY_CONFIG_PT_TLV_P0F_OS 0x04	   /* "p0f_os": 0xE1 */
+#define PROXY_CONFIG_PT_TLV_JA4 0x08	   /* "ja4": 0xE2 */
+#define PROXY_CONFIG_PT_TLV_JA4_R 0x10	   /* "ja4_r": 0xE3 */
+#define PROXY_CONFIG_PT_TLV_ALL 0x1f
+
 /* One SNI pattern and its backends. */
 struct proxy_config_pt_route {
 	char sni[PROXY_CONFIG_PT_SNI_MAX]; /* lower case; a wildcard keeps ".suffix" (no '*') */
@@ -62,7 +71,11 @@ struct proxy_config_pt {
 	 * pattern that matches is the one to use. */
 	unsigned int n_routes;
 	struct proxy_config_pt_route routes[PROXY_CONFIG_PT_MAX_ROUTES];
-	bool proxy_protocol;	  /* "v2" (default): true; "none": false */
+	bool proxy_protocol; /* "v2" (default): true; "none": false */
+	/* Which TLVs the header may carry (PROXY_CONFIG_PT_TLV_*); default all.  Some
+	 * receivers take short headers only (nginx before 1.23.2 on ssl listeners: 107
+	 * bytes): [] or ["authority"] keep it within that. */
+	uint8_t tlvs;
 	uint32_t max_hello_bytes; /* default PROXY_CONFIG_PT_HELLO_DEFAULT */
 };
 

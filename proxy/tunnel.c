@@ -407,7 +407,8 @@ static void flight_done(struct proxy_server *p, struct tunnel *t)
 		return;
 	}
 	if (tb->proxy_protocol) {
-		r = proxy_tunnel_hello_header(&h->f, &h->peer, &h->local, h->hdr, sizeof(h->hdr));
+		r = proxy_tunnel_hello_header(&h->f, tb->tlvs, &h->peer, &h->local, h->hdr,
+					      sizeof(h->hdr));
 		if (r < 0) {
 			proxy_loop_logf(p, LOG_LEVEL_WARN, "passthrough %s: PROXY header: %s",
 					h->client, strerror(-r));

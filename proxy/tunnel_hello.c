@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pp/pp.h"
+#include "proxy/config_pt.h"
 #include "proxy/tunnel_hello.h"
 #include "tls/hello.h"
 #include "tls/ja4.h"
@@ -72,7 +73,7 @@ const char *proxy_tunnel_hello_hook_value(const struct proxy_tunnel_facts *f, co
 	return NULL;
 }
 
-int proxy_tunnel_hello_header(const struct proxy_tunnel_facts *f,
+int proxy_tunnel_hello_header(const struct proxy_tunnel_facts *f, unsigned int tlvs,
 			      const struct sockaddr_storage *peer,
 			      const struct sockaddr_storage *local, uint8_t *out, size_t cap)
 {
@@ -82,13 +83,18 @@ int proxy_tunnel_hello_header(const struct proxy_tunnel_facts *f,
 
 	/* Errors are sticky in the encoder: pp_v2_finish reports the first one. */
 	pp_v2_begin(&e, out, cap, PP_CMD_PROXY, peer, local);
-	pp_v2_add_tlv(&e, PP2_TYPE_AUTHORITY, f->sni, f->sni_len);
-	if ((v = proxy_tunnel_hello_hook_value(f, "x-tcp-p0f", &vl)) != NULL)
+	if (tlvs & PROXY_CONFIG_PT_TLV_AUTHORITY)
+		pp_v2_add_tlv(&e, PP2_TYPE_AUTHORITY, f->sni, f->sni_len);
+	if ((tlvs & PROXY_CONFIG_PT_TLV_P0F) &&
+	    (v = proxy_tunnel_hello_hook_value(f, "x-tcp-p0f", &vl)) != NULL)
 		pp_v2_add_tlv(&e, PP_TLV_P0F, v, vl);
-	if ((v = proxy_tunnel_hello_hook_value(f, "x-tcp-p0f-os", &vl)) != NULL)
+	if ((tlvs & PROXY_CONFIG_PT_TLV_P0F_OS) &&
+	    (v = proxy_tunnel_hello_hook_value(f, "x-tcp-p0f-os", &vl)) != NULL)
 		pp_v2_add_tlv(&e, PP_TLV_P0F_OS, v, vl);
-	pp_v2_add_tlv_str(&e, PP_TLV_JA4, f->ja4);
-	pp_v2_add_tlv_str(&e, PP_TLV_JA4_R, f->ja4_r);
+	if (tlvs & PROXY_CONFIG_PT_TLV_JA4)
+		pp_v2_add_tlv_str(&e, PP_TLV_JA4, f->ja4);
+	if (tlvs & PROXY_CONFIG_PT_TLV_JA4_R)
+		pp_v2_add_tlv_str(&e, PP_TLV_JA4_R, f->ja4_r);
 	return pp_v2_finish(&e);
 }
 

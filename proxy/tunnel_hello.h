@@ -54,9 +54,10 @@ int proxy_tunnel_hello_classify(const uint8_t *in, size_t len, size_t cap, uint8
 /*
  * The PROXY v2 header for a client peer that connected to local, with f's TLVs (SNI as
  * PP2_TYPE_AUTHORITY, 0xE0 p0f signature, 0xE1 OS label, 0xE2 JA4, 0xE3 JA4_r; each only
- * when known).  Returns the header length or -errno (pp_v2_*).
+ * when known and its PROXY_CONFIG_PT_TLV_* bit is in tlvs).  Returns the header length
+ * or -errno (pp_v2_*).
  */
-int proxy_tunnel_hello_header(const struct proxy_tunnel_facts *f,
+int proxy_tunnel_hello_header(const struct proxy_tunnel_facts *f, unsigned int tlvs,
 			      const struct sockaddr_storage *peer,
 			      const struct sockaddr_storage *local, uint8_t *out, size_t cap);
 

@@ -43,6 +43,7 @@ static const char full[] = "[listen]\naddrs = [\"127.0.0.1:7000\"]\n"
 			   "[[passthrough]]\n"
 			   "listen = [\"127.0.0.1:8000\"]\n"
 			   "proxy_protocol = \"none\"\n"
+			   "proxy_protocol_tlvs = [\"ja4\", \"authority\"]\n"
 			   "max_hello_bytes = 4096\n"
 			   "[[passthrough.routes]]\n"
 			   "sni = \"x.test\"\n"
@@ -93,6 +94,9 @@ static void test_full(void)
 	       "a suffix match needs the dot");
 	is_str(route_of(t, ""), "127.0.0.1:8443,127.0.0.1:8444", "no SNI: default");
 	ok(!u->proxy_protocol, "table 1: proxy_protocol none");
+	is_int(t->tlvs, PROXY_CONFIG_PT_TLV_ALL, "table 0: every TLV by default");
+	is_int(u->tlvs, PROXY_CONFIG_PT_TLV_JA4 | PROXY_CONFIG_PT_TLV_AUTHORITY,
+	       "table 1: the TLVs listed");
 	is_int(u->max_hello_bytes, 4096, "table 1: max_hello_bytes");
 	is_str(route_of(u, "x.test"), "127.0.0.1:1", "table 1: its route");
 	is_str(route_of(u, "y.test"), "(none)", "table 1: no default backends");
@@ -138,6 +142,11 @@ static void test_bad(void)
 	    "c.toml:5:12: key 'passthrough.backends': expected array, got string");
 	bad(L PT "proxy_protocol = \"v1\"\nbackends = [\"127.0.0.1:1\"]\n",
 	    "c.toml:5:18: key 'passthrough.proxy_protocol': must be \"v2\" or \"none\"");
+	bad(L PT "proxy_protocol_tlvs = [\"ja4\", \"sni\"]\nbackends = [\"127.0.0.1:1\"]\n",
+	    "c.toml:5:31: key 'passthrough.proxy_protocol_tlvs[1]': expected one of "
+	    "\"authority\", \"p0f\", \"p0f_os\", \"ja4\", \"ja4_r\"");
+	bad(L PT "proxy_protocol_tlvs = [\"ja4\", \"ja4\"]\nbackends = [\"127.0.0.1:1\"]\n",
+	    "c.toml:5:31: key 'passthrough.proxy_protocol_tlvs': ja4 is listed twice");
 	bad(L PT "max_hello_bytes = 100\nbackends = [\"127.0.0.1:1\"]\n",
 	    "c.toml:5:19: key 'passthrough.max_hello_bytes': must be between 512 and 65536");
 	bad(L "[[passthrough]]\nlisten = [\"127.0.0.1:7000\"]\nbackends = [\"127.0.0.1:1\"]\n",
