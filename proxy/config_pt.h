@@ -73,8 +73,8 @@ struct proxy_config_pt {
 	struct proxy_config_pt_route routes[PROXY_CONFIG_PT_MAX_ROUTES];
 	bool proxy_protocol; /* "v2" (default): true; "none": false */
 	/* Which TLVs the header may carry (PROXY_CONFIG_PT_TLV_*); default all.  Some
-	 * receivers take short headers only (nginx before 1.23.2 on ssl listeners: 107
-	 * bytes): [] or ["authority"] keep it within that. */
+	 * receivers take short headers only: nginx 1.22 reads at most 107 bytes of it on an
+	 * ssl listener (1.26 reads ours whole); [] or ["authority"] fit. */
 	uint8_t tlvs;
 	uint32_t max_hello_bytes; /* default PROXY_CONFIG_PT_HELLO_DEFAULT */
 };

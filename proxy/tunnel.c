@@ -26,13 +26,16 @@
 #define PT_SLACK 1024 /* stream bytes beyond max_hello_bytes: record and handshake headers */
 #define PT_MAX_LISTEN (PROXY_CONFIG_MAX_PT * PROXY_CONFIG_PT_MAX_LISTEN)
 #define PT_INFO_MAX 1400 /* one log line's fields after MS */
+#define PT_HELLO_POOL 16 /* handshake buffers kept for reuse (malloc may mmap each one) */
 
 enum { T_HELLO, T_CONNECT, T_SEND, T_RELAY, T_CLOSED };
 
-/* What only the handshake needs; freed when the relay starts. */
+/* What only the handshake needs; back to the pool when the relay starts. */
 struct pt_hello {
+	struct pt_hello *pool_next;
 	struct sockaddr_storage peer, local;
-	uint32_t len, cap;	/* client bytes in in[] */
+	uint32_t len, cap;	/* client bytes in in[]; its size */
+	uint32_t lim;		/* bytes this connection may use (max_hello_bytes + PT_SLACK) */
 	uint32_t hdr_len, sent; /* PROXY header bytes; bytes of header + in[] sent */
 	char client[INET6_ADDRSTRLEN + 8];
 	struct proxy_tunnel_facts f;
@@ -65,6 +68,8 @@ struct proxy_tunnels {
 	unsigned int n_listen;
 	struct pt_listener listen[PT_MAX_LISTEN];
 	struct proxy_relay_pool pool;
+	struct pt_hello *hellos; /* free handshake buffers, at most PT_HELLO_POOL */
+	unsigned int n_hellos;
 	uint64_t down_until[PROXY_CONFIG_MAX_PT][PROXY_CONFIG_PT_MAX_BACKENDS];
 	unsigned int rr[PROXY_CONFIG_MAX_PT][PROXY_CONFIG_PT_MAX_ROUTES + 1];
 	uint8_t msg[PROXY_CONFIG_PT_HELLO_MAX]; /* one ClientHello body at a time */
@@ -118,6 +123,51 @@ static void tlog(struct proxy_server *p, struct tunnel *t, const char *result)
 		proxy_alog_text(p, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
+/* ---- handshake buffers ------------------------------------------------------------ */
+
+/* A handshake buffer with room for cap client bytes, from the pool when one fits. */
+static struct pt_hello *hello_get(struct proxy_tunnels *pt, uint32_t cap)
+{
+	struct pt_hello **pp = &pt->hellos, *h;
+
+	for (; (h = *pp) != NULL; pp = &h->pool_next) {
+		if (h->cap >= cap) {
+			*pp = h->pool_next;
+			pt->n_hellos--;
+			break;
+		}
+	}
+	if (!h) {
+		h = malloc(sizeof(*h) + cap);
+		if (!h)
+			return NULL;
+		h->cap = cap;
+	}
+	/* Only what is read before it is written. */
+	h->pool_next = NULL;
+	h->lim = cap;
+	h->len = h->hdr_len = h->sent = 0;
+	memset(&h->local, 0, sizeof(h->local));
+	h->f.kind = PROXY_TUNNEL_UNDECIDED;
+	h->f.sni_len = h->f.fp_len = 0;
+	h->f.ja4[0] = h->f.ja4_r[0] = '\0';
+	h->f.err = NULL;
+	return h;
+}
+
+static void hello_put(struct proxy_tunnels *pt, struct pt_hello *h)
+{
+	if (!h)
+		return;
+	if (pt->n_hellos >= PT_HELLO_POOL) {
+		free(h);
+		return;
+	}
+	h->pool_next = pt->hellos;
+	pt->hellos = h;
+	pt->n_hellos++;
+}
+
 /* ---- close ------------------------------------------------------------------------ */
 
 static void end_count(struct proxy_server *p, struct tunnel *t)
@@ -145,7 +195,7 @@ static void tclose(struct proxy_server *p, struct tunnel *t, int end, const char
 	t->c.fd = t->b.fd = -1;
 	proxy_relay_dir_release(&pt->pool, &t->up);
 	proxy_relay_dir_release(&pt->pool, &t->down);
-	free(t->h);
+	hello_put(pt, t->h);
 	t->h = NULL;
 	free(t->info);
 	t->info = NULL;
@@ -197,13 +247,11 @@ static void accept_one(struct proxy_server *p, struct pt_listener *l, int fd,
 	const struct proxy_config_pt *tb = &p->cfg->pt.t[l->table];
 	uint32_t cap = tb->max_hello_bytes + PT_SLACK;
 	struct tunnel *t = t_alloc(pt);
-	struct pt_hello *h = malloc(sizeof(*h) + cap);
+	struct pt_hello *h = hello_get(pt, cap);
 	socklen_t ll = sizeof(h->local);
 
-	if (h)
-		memset(h, 0, sizeof(*h));
 	if (!t || !h || getsockname(fd, (struct sockaddr *)&h->local, &ll)) {
-		free(h);
+		hello_put(pt, h);
 		if (t) {
 			t->next = pt->free;
 			pt->free = t;
@@ -211,7 +259,6 @@ static void accept_one(struct proxy_server *p, struct pt_listener *l, int fd,
 		close(fd);
 		return;
 	}
-	h->cap = cap;
 	memcpy(&h->peer, ss, sl);
 	addr_text(ss, h->client, sizeof(h->client));
 	/* The SYN, looked up once, as for HTTP clients: the lines give 0xE0 and 0xE1. */
@@ -230,7 +277,7 @@ static void accept_one(struct proxy_server *p, struct pt_listener *l, int fd,
 	t->start_us = p->now_us;
 	t->state = T_HELLO;
 	if (proxy_loop_ep_add(p, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &t->c)) {
-		free(h);
+		hello_put(pt, h);
 		t->h = NULL;
 		close(fd);
 		t->next = pt->free;
@@ -374,9 +421,10 @@ static void connect_event(struct proxy_server *p, struct tunnel *t)
 
 	if (getsockopt(t->b.fd, SOL_SOCKET, SO_ERROR, &err, &el))
 		err = errno;
-	/* A stale event of a socket closed earlier in this batch lands here too: only a
-	 * socket with a peer is connected. */
-	if (!err && getpeername(t->b.fd, (struct sockaddr *)&ss, &sl)) {
+	/* After a failed attempt, a stale event of the socket closed earlier in this batch
+	 * lands here too: then only a socket with a peer is connected. */
+	if (!err && (t->tried & (t->tried - 1)) &&
+	    getpeername(t->b.fd, (struct sockaddr *)&ss, &sl)) {
 		if (errno == ENOTCONN)
 			return;
 		err = errno;
@@ -431,14 +479,14 @@ static void hello_read(struct proxy_server *p, struct tunnel *t)
 		ssize_t n;
 		int r;
 
-		if (h->len == h->cap) { /* classify refuses a stream longer than that first */
+		if (h->len == h->lim) { /* classify refuses a stream longer than that first */
 			refuse(p, t, PROXY_PT_TOO_LARGE, "too_large");
 			return;
 		}
-		n = read(t->c.fd, h->in + h->len, h->cap - h->len);
+		n = read(t->c.fd, h->in + h->len, h->lim - h->len);
 		if (n > 0) {
 			h->len += (uint32_t)n;
-			r = proxy_tunnel_hello_classify(h->in, h->len, h->cap, p->pt->msg,
+			r = proxy_tunnel_hello_classify(h->in, h->len, h->lim, p->pt->msg,
 							tb->max_hello_bytes, &h->f);
 			if (r == PROXY_TUNNEL_NEED_MORE)
 				continue;
@@ -546,7 +594,7 @@ static void relay_start(struct proxy_server *p, struct tunnel *t)
 	memcpy(t->info, h->client, cl + 1);
 	memcpy(t->info + cl + 1, fields, n);
 	t->info[cl + 1 + n] = '\0';
-	free(h);
+	hello_put(p->pt, h);
 	t->h = NULL;
 	t->state = T_RELAY;
 	/* Edge-triggered: what arrived while we were busy gives no new edge. */
@@ -720,6 +768,12 @@ void proxy_tunnel_destroy(struct proxy_server *p)
 		if (pt->listen[i].fd >= 0)
 			close(pt->listen[i].fd);
 	proxy_relay_pool_free(&pt->pool);
+	while (pt->hellos) {
+		struct pt_hello *h = pt->hellos;
+
+		pt->hellos = h->pool_next;
+		free(h);
+	}
 	free(pt);
 	p->pt = NULL;
 }
