@@ -96,3 +96,32 @@ void proxy_alog_line(struct proxy_server *p, struct proxy_conn *c)
 	else
 		p->ms->access_log_dropped++;
 }
+
+void proxy_alog_text(struct proxy_server *p, const char *text, size_t len)
+{
+	struct timespec ts;
+	int n;
+
+	if (p->o.access_fd < 0 || !p->alog)
+		return;
+	if (p->alog_dead) {
+		p->ms->access_log_dropped++;
+		return;
+	}
+	if (p->alog_cap - p->alog_len < len + 64)
+		proxy_alog_flush(p);
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	if (ts.tv_sec != p->wall_sec) {
+		struct tm tm;
+
+		p->wall_sec = ts.tv_sec;
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(p->wall, sizeof(p->wall), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	n = snprintf(p->alog + p->alog_len, p->alog_cap - p->alog_len, "%s %.*s\n", p->wall,
+		     (int)len, text);
+	if (n > 0 && (size_t)n < p->alog_cap - p->alog_len)
+		p->alog_len += (size_t)n;
+	else
+		p->ms->access_log_dropped++;
+}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "proxy/config.h"
+#include "proxy/config_pt.h"
 #include "proxy/config_value.h"
 
 _Static_assert(PROXY_CONFIG_PATH_MAX <= HTTP_RW_PATH_MAX, "replace_path fits a rewrite");
@@ -39,6 +40,7 @@ enum sect {
 	S_BACKENDS,
 	S_ROUTES,
 	S_TELEMETRY,
+	S_PASSTHROUGH, /* config_pt.c */
 };
 
 static const struct {
@@ -50,7 +52,7 @@ static const struct {
     {"timeouts", S_TIMEOUTS, false},	   {"limits", S_LIMITS, false},
     {"fingerprint", S_FINGERPRINT, false}, {"headers", S_HEADERS, false},
     {"backends", S_BACKENDS, true},	   {"routes", S_ROUTES, true},
-    {"telemetry", S_TELEMETRY, false},
+    {"telemetry", S_TELEMETRY, false},	   {"passthrough", S_PASSTHROUGH, true},
 };
 
 enum key_id {
@@ -171,6 +173,7 @@ struct ctx {
 	unsigned int listen_line[PROXY_CONFIG_MAX_LISTEN], listen_col[PROXY_CONFIG_MAX_LISTEN];
 	unsigned int metrics_line, metrics_col;			 /* 0 = the default */
 	unsigned int pp_line, pp_col, trusted_line, trusted_col; /* 0 = not in the file */
+	struct proxy_config_pt_parse pt;
 	unsigned int nrefs, refs_cap;
 	struct ref refs[]; /* a route's keys are contiguous in the file, so are its refs */
 };
@@ -185,13 +188,7 @@ static bool same_addr(const struct sockaddr_storage *a, socklen_t alen,
 
 static int set_addr(struct proxy_config_addr *a, const char *s, size_t len)
 {
-	int r = proxy_config_value_addr(s, len, &a->sa, &a->salen);
-
-	if (r < 0)
-		return r;
-	memcpy(a->text, s, len);
-	a->text[len] = '\0';
-	return 0;
+	return proxy_config_value_set_addr(a, s, len);
 }
 
 /* ---- defaults ---- */
@@ -291,6 +288,8 @@ static int on_table(struct ctx *c, const struct toml_event *ev)
 
 	if ((r = section_of(c, ev, &s)) < 0)
 		return r;
+	if (s == S_PASSTHROUGH)
+		return proxy_config_pt_table(&cfg->pt, &c->pt, ev, key_name(c, ev));
 	if (ev->nseg != 1)
 		return toml_fail(ev, ev->line, ev->col, "unknown table '%s'", key_name(c, ev));
 	if (ev->kind != TOML_EV_ARRAY_TABLE)
@@ -611,6 +610,8 @@ static int on_event(void *arg, const struct toml_event *ev)
 	if (ev->kind == TOML_EV_TABLE || ev->kind == TOML_EV_ARRAY_TABLE)
 		return on_table(c, ev);
 	key_name(c, ev);
+	if (ev->nseg >= 2 && section_of(c, ev, &s) == 0 && s == S_PASSTHROUGH)
+		return proxy_config_pt_key(&c->cfg->pt, &c->pt, ev, c->key);
 	if (ev->nseg != 2) {
 		if (ev->nseg == 1)
 			return toml_fail(ev, ev->line, ev->col,
@@ -676,34 +677,12 @@ __attribute__((format(printf, 6, 7))) static int fail_pos(char *err, size_t errl
 	return -EINVAL;
 }
 
-/* Would binding both collide: same family and port, and equal or one a wildcard?  With
- * SO_REUSEPORT such binds succeed and split the connections, so refuse them here. */
-static bool addr_overlap(const struct proxy_config_addr *a, const struct proxy_config_addr *b)
-{
-	if (a->sa.ss_family != b->sa.ss_family)
-		return false;
-	if (a->sa.ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)&a->sa, *y = (const void *)&b->sa;
-
-		return x->sin_port == y->sin_port &&
-		       (x->sin_addr.s_addr == y->sin_addr.s_addr || x->sin_addr.s_addr == 0 ||
-			y->sin_addr.s_addr == 0);
-	} else {
-		const struct sockaddr_in6 *x = (const void *)&a->sa, *y = (const void *)&b->sa;
-
-		return x->sin6_port == y->sin6_port &&
-		       (IN6_ARE_ADDR_EQUAL(&x->sin6_addr, &y->sin6_addr) ||
-			IN6_IS_ADDR_UNSPECIFIED(&x->sin6_addr) ||
-			IN6_IS_ADDR_UNSPECIFIED(&y->sin6_addr));
-	}
-}
-
 static int finish(struct ctx *c, const char *name, char *err, size_t errlen)
 {
 	struct proxy_config *cfg = c->cfg;
 
 	for (unsigned int i = 0; cfg->metrics_enabled && i < cfg->n_listen; i++) {
-		if (!addr_overlap(&cfg->metrics, &cfg->listen[i]))
+		if (!proxy_config_value_overlap(&cfg->metrics, &cfg->listen[i]))
 			continue;
 		/* Point at whichever of the two the file wrote (both defaults cannot clash). */
 		if (c->metrics_line)
@@ -724,6 +703,12 @@ static int finish(struct ctx *c, const char *name, char *err, size_t errlen)
 		return fail_pos(err, errlen, name, c->trusted_line, c->trusted_col,
 				"key 'listen.trusted_proxies': unused while listen.proxy_protocol "
 				"is \"off\"");
+	int r =
+	    proxy_config_pt_finish(&cfg->pt, &c->pt, cfg->listen, cfg->n_listen,
+				   cfg->metrics_enabled ? &cfg->metrics : NULL, name, err, errlen);
+
+	if (r < 0)
+		return r;
 	for (unsigned int i = 0; i < cfg->n_backends; i++)
 		if (!c->backend[i].has_address)
 			return fail_pos(err, errlen, name, c->backend[i].line, c->backend[i].col,

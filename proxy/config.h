@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "http/rewrite.h"
+#include "proxy/config_pt.h"
 #include "proxy/config_value.h"
 #include "proxy/ppin.h"
 
@@ -52,12 +53,7 @@
 /* Input bound of the file itself (the TOML parser enforces it too). */
 #define PROXY_CONFIG_MAX_FILE_BYTES (1u << 20)
 
-/* A numeric socket address: "1.2.3.4:80" or "[::1]:80". */
-struct proxy_config_addr {
-	char text[PROXY_CONFIG_ADDR_MAX]; /* as written in the file */
-	struct sockaddr_storage sa;	  /* AF_INET or AF_INET6, port set */
-	socklen_t salen;		  /* sizeof(sockaddr_in) or sizeof(sockaddr_in6) */
-};
+/* A numeric socket address (struct proxy_config_addr): config_value.h. */
 
 /*
  * Header rules are http/rewrite.h's struct http_rw_field / http_rw_fields.  For *_add
@@ -142,6 +138,9 @@ struct proxy_config {
 	/* Valid when metrics_enabled; default 127.0.0.1:9090; never overlaps a listen address. */
 	struct proxy_config_addr metrics;
 	bool access_log; /* default true */
+
+	/* [[passthrough]] (config_pt.h): TLS passthrough listeners; none by default. */
+	struct proxy_config_pts pt;
 };
 
 /* Fill *cfg with every default (the values documented above and in docs/config.md). */

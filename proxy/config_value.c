@@ -150,3 +150,39 @@ const char *proxy_config_value_header_rule(const char *s, size_t len, bool with_
 	h->value_len = (uint16_t)(vend - v);
 	return NULL;
 }
+
+int proxy_config_value_set_addr(struct proxy_config_addr *a, const char *s, size_t len)
+{
+	int r = proxy_config_value_addr(s, len, &a->sa, &a->salen);
+
+	if (r < 0)
+		return r;
+	memcpy(a->text, s, len);
+	a->text[len] = '\0';
+	return 0;
+}
+
+bool proxy_config_value_same_addr(const struct proxy_config_addr *a,
+				  const struct proxy_config_addr *b)
+{
+	return a->salen == b->salen && memcmp(&a->sa, &b->sa, a->salen) == 0;
+}
+
+bool proxy_config_value_overlap(const struct proxy_config_addr *a,
+				const struct proxy_config_addr *b)
+{
+	if (a->sa.ss_family != b->sa.ss_family)
+		return false;
+	if (a->sa.ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)&a->sa, *y = (const void *)&b->sa;
+
+		return x->sin_port == y->sin_port &&
+		       (x->sin_addr.s_addr == y->sin_addr.s_addr || x->sin_addr.s_addr == 0 ||
+			y->sin_addr.s_addr == 0);
+	}
+	const struct sockaddr_in6 *x = (const void *)&a->sa, *y = (const void *)&b->sa;
+
+	return x->sin6_port == y->sin6_port &&
+	       (IN6_ARE_ADDR_EQUAL(&x->sin6_addr, &y->sin6_addr) ||
+		IN6_IS_ADDR_UNSPECIFIED(&x->sin6_addr) || IN6_IS_ADDR_UNSPECIFIED(&y->sin6_addr));
+}

@@ -14,12 +14,31 @@
 /* "[v6]:port" text as written, with the NUL. */
 #define PROXY_CONFIG_VALUE_ADDR_MAX 64
 
+/* A numeric socket address: "1.2.3.4:80" or "[::1]:80". */
+struct proxy_config_addr {
+	char text[PROXY_CONFIG_VALUE_ADDR_MAX]; /* as written in the file */
+	struct sockaddr_storage sa;		/* AF_INET or AF_INET6, port set */
+	socklen_t salen;			/* sizeof(sockaddr_in) or sizeof(sockaddr_in6) */
+};
+
 /*
  * Parse a numeric "a.b.c.d:port" or "[v6]:port" (port 1..65535, no zone ids, no names)
  * of s[0..len).  Returns 0 with sa and salen filled, or -EINVAL.
  */
 int proxy_config_value_addr(const char *s, size_t len, struct sockaddr_storage *sa,
 			    socklen_t *salen);
+
+/* s[0..len) into a (text kept as written): 0 or -EINVAL (see proxy_config_value_addr). */
+int proxy_config_value_set_addr(struct proxy_config_addr *a, const char *s, size_t len);
+
+/* Same family and address (and port). */
+bool proxy_config_value_same_addr(const struct proxy_config_addr *a,
+				  const struct proxy_config_addr *b);
+
+/* Would binding both collide: same family and port, and equal or one a wildcard?  With
+ * SO_REUSEPORT such binds succeed and split the connections, so configs refuse them. */
+bool proxy_config_value_overlap(const struct proxy_config_addr *a,
+				const struct proxy_config_addr *b);
 
 /* Printable ASCII without space: what a path prefix may hold. */
 bool proxy_config_value_path_text(const char *s, size_t len);

@@ -21,7 +21,17 @@
 #include "proxy/metrics.h"
 #include "proxy/server.h"
 
-enum proxy_kind { HK_LISTEN = 1, HK_TELEM_LISTEN, HK_SIGNAL, HK_CLIENT, HK_UPSTREAM, HK_TELEM };
+enum proxy_kind {
+	HK_LISTEN = 1,
+	HK_TELEM_LISTEN,
+	HK_SIGNAL,
+	HK_CLIENT,
+	HK_UPSTREAM,
+	HK_TELEM,
+	HK_PT_LISTEN, /* a passthrough listener (tunnel.c) */
+	HK_TUNNEL,    /* a passthrough connection's client socket (tunnel.c) */
+	HK_TUNNEL_UP, /* a passthrough connection's backend socket (tunnel.c) */
+};
 
 /* Timer lists: one per duration, so appending keeps each list sorted (FIFO). */
 enum proxy_tl {
@@ -34,6 +44,9 @@ enum proxy_tl {
 	TL_UIDLE,    /* upstream: pooled idle, tunnel inactivity */
 	TL_TELEM,
 	TL_ACCEPT, /* listener: accept again after running out of fds */
+	TL_PT_HELLO,   /* passthrough: the ClientHello (timeouts.client_header) */
+	TL_PT_CONNECT, /* passthrough: backend connect (timeouts.connect) */
+	TL_PT_IDLE,    /* passthrough: tunnel inactivity (timeouts.idle) */
 	TL_N
 };
 
@@ -76,6 +89,7 @@ struct proxy_body {
 
 struct proxy_upstream;
 struct proxy_conn;
+struct proxy_tunnels; /* tunnel.c: passthrough listeners and their connections */
 
 struct proxy_backend {
 	struct proxy_config_addr addr;
@@ -172,6 +186,7 @@ struct proxy_server {
 	struct proxy_listener listen[PROXY_CONFIG_MAX_LISTEN];
 	struct proxy_listener telem;
 	struct proxy_metrics_slot *ms;
+	struct proxy_tunnels *pt; /* NULL without [[passthrough]] */
 
 	unsigned int n_backends;
 	struct proxy_backend backends[PROXY_CONFIG_MAX_BACKENDS];

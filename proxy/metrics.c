@@ -45,6 +45,7 @@ void proxy_metrics_reset_gauges(struct proxy_metrics *m, unsigned int worker)
 	s->active_upstreams = 0;
 	s->idle_upstreams = 0;
 	s->up = 0;
+	s->pt.active = 0;
 }
 
 struct out {
@@ -100,6 +101,58 @@ static void counter(struct out *o, const char *name, const char *help, uint64_t 
 static void gauge(struct out *o, const char *name, const char *help, int64_t v)
 {
 	put(o, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", name, help, name, name, (long long)v);
+}
+
+static const char *const pt_flight_names[PROXY_PT_FLIGHT_N] = {
+    [PROXY_PT_TLS] = "tls",
+    [PROXY_PT_NOT_TLS] = "not_tls",
+    [PROXY_PT_TOO_LARGE] = "too_large",
+    [PROXY_PT_SLOW] = "slow",
+    [PROXY_PT_MALFORMED] = "malformed",
+    [PROXY_PT_INCOMPLETE] = "incomplete",
+};
+static const char *const pt_end_names[PROXY_PT_END_N] = {
+    [PROXY_PT_END_DONE] = "done",	   [PROXY_PT_END_RESET] = "reset",
+    [PROXY_PT_END_IDLE] = "idle_timeout",  [PROXY_PT_END_DRAIN] = "drain",
+    [PROXY_PT_END_NOROUTE] = "no_backend",
+};
+static const char *const pt_berr_names[3] = {"refused", "connect", "connect_timeout"};
+
+/* The passthrough listeners' series (docs/passthrough.md). */
+static void render_pt(const struct proxy_metrics *m, struct out *o)
+{
+	counter(o, "huginn_passthrough_accepted_total", "Passthrough connections accepted.",
+		SUM(pt.accepted));
+	counter(o, "huginn_passthrough_rejected_total",
+		"Passthrough connections closed at once because max_connections was reached.",
+		SUM(pt.rejected));
+	put(o, "# HELP huginn_passthrough_connections_total Passthrough connections by what "
+	       "their first bytes were.\n# TYPE huginn_passthrough_connections_total counter\n");
+	for (int k = 0; k < PROXY_PT_FLIGHT_N; k++)
+		put(o, "huginn_passthrough_connections_total{first_flight=\"%s\"} %llu\n",
+		    pt_flight_names[k], (unsigned long long)SUM(pt.flight[k]));
+	put(o, "# HELP huginn_passthrough_tunnels_closed_total Passthrough connections relayed "
+	       "or routed, by how they ended.\n"
+	       "# TYPE huginn_passthrough_tunnels_closed_total counter\n");
+	for (int k = 0; k < PROXY_PT_END_N; k++)
+		put(o, "huginn_passthrough_tunnels_closed_total{end=\"%s\"} %llu\n",
+		    pt_end_names[k], (unsigned long long)SUM(pt.end[k]));
+	put(o, "# HELP huginn_passthrough_backend_errors_total Failed backend connection "
+	       "attempts, by kind.\n# TYPE huginn_passthrough_backend_errors_total counter\n");
+	for (int k = 0; k < 3; k++)
+		put(o, "huginn_passthrough_backend_errors_total{kind=\"%s\"} %llu\n",
+		    pt_berr_names[k], (unsigned long long)SUM(pt.backend_err[k]));
+	put(o,
+	    "# HELP huginn_passthrough_bytes_total Bytes relayed by passthrough tunnels.\n"
+	    "# TYPE huginn_passthrough_bytes_total counter\n"
+	    "huginn_passthrough_bytes_total{direction=\"client_to_backend\"} %llu\n"
+	    "huginn_passthrough_bytes_total{direction=\"backend_to_client\"} %llu\n",
+	    (unsigned long long)SUM(pt.bytes_up), (unsigned long long)SUM(pt.bytes_down));
+	counter(o, "huginn_passthrough_pipes_created_total",
+		"Pipes made for splice(2) (empty ones are pooled and reused).",
+		SUM(pt.pipes_created));
+	gauge(o, "huginn_passthrough_active_connections", "Open passthrough connections.",
+	      (int64_t)SUM(pt.active));
 }
 
 size_t proxy_metrics_render(const struct proxy_metrics *m, char *out, size_t cap)
@@ -175,5 +228,6 @@ size_t proxy_metrics_render(const struct proxy_metrics *m, char *out, size_t cap
 	gauge(&o, "huginn_idle_upstream_connections", "Idle pooled upstream connections.", g);
 	g = (int64_t)SUM(up);
 	gauge(&o, "huginn_workers_up", "Worker processes running.", g);
+	render_pt(m, &o);
 	return o.len;
 }

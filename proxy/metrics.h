@@ -30,6 +30,40 @@ enum proxy_upstream_err {
 	PROXY_UERR_N
 };
 
+/* Passthrough listeners (tunnel.c): how a connection's first flight was classified
+ * (label first_flight="..." of huginn_passthrough_connections_total). */
+enum proxy_pt_flight {
+	PROXY_PT_TLS,	     /* a TLS ClientHello, read and fingerprinted */
+	PROXY_PT_NOT_TLS,    /* not TLS: relayed unchanged, without TLS TLVs */
+	PROXY_PT_TOO_LARGE,  /* over max_hello_bytes (or our ClientHello limits): closed */
+	PROXY_PT_SLOW,	     /* not complete within timeouts.client_header: closed */
+	PROXY_PT_MALFORMED,  /* a ClientHello the strict reader refuses: closed */
+	PROXY_PT_INCOMPLETE, /* the client ended or failed before a whole hello: closed */
+	PROXY_PT_FLIGHT_N
+};
+
+/* Why a tunnel ended (label end="..." of huginn_passthrough_tunnels_closed_total). */
+enum proxy_pt_end {
+	PROXY_PT_END_DONE,    /* both sides finished (half-closes passed on) */
+	PROXY_PT_END_RESET,   /* a socket failed (reset, broken pipe) */
+	PROXY_PT_END_IDLE,    /* nothing moved for timeouts.idle */
+	PROXY_PT_END_DRAIN,   /* still open when the shutdown drain ended */
+	PROXY_PT_END_NOROUTE, /* no backend took it (no route, none reachable) */
+	PROXY_PT_END_N
+};
+
+struct proxy_pt_metrics {
+	uint64_t accepted;
+	uint64_t rejected; /* max_connections reached: closed at once */
+	uint64_t flight[PROXY_PT_FLIGHT_N];
+	uint64_t end[PROXY_PT_END_N];
+	uint64_t backend_err[3]; /* refused, connect, connect_timeout (per attempt) */
+	uint64_t bytes_up;	 /* client -> backend (client bytes, not our header) */
+	uint64_t bytes_down;	 /* backend -> client */
+	uint64_t pipes_created;
+	int64_t active; /* gauge: open passthrough connections */
+};
+
 struct proxy_metrics_slot {
 	uint64_t status[HTTP_METRICS_STATUS_MAX - HTTP_METRICS_STATUS_MIN + 1];
 	uint64_t upstream_err[PROXY_UERR_N];
@@ -51,6 +85,7 @@ struct proxy_metrics_slot {
 	int64_t active_upstreams;
 	int64_t idle_upstreams;
 	int64_t up; /* 1 while the worker runs */
+	struct proxy_pt_metrics pt;
 } __attribute__((aligned(64)));
 
 struct proxy_metrics {

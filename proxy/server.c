@@ -29,6 +29,7 @@
 #include "proxy/loop.h"
 #include "proxy/server.h"
 #include "proxy/telem.h"
+#include "proxy/tunnel.h"
 #include "proxy/upstream.h"
 
 #define ALOG_CAP (64 * 1024)
@@ -57,6 +58,11 @@ static void timers_expire(struct proxy_server *p)
 			break;
 		case TL_ACCEPT: /* paused after running out of fds: try the queue again */
 			proxy_conn_accept(p, container_of(t, struct proxy_listener, t));
+			break;
+		case TL_PT_HELLO:
+		case TL_PT_CONNECT:
+		case TL_PT_IDLE:
+			proxy_tunnel_timeout(p, t, l);
 			break;
 		default:
 			proxy_exchange_timeout(p, container_of(t, struct proxy_conn, t), l);
@@ -127,6 +133,19 @@ int proxy_server_check_listen(const struct proxy_config *cfg, char *err, size_t 
 		}
 		close(fd);
 	}
+	for (unsigned int ti = 0; ti < cfg->pt.n; ti++) {
+		for (unsigned int i = 0; i < cfg->pt.t[ti].n_listen; i++) {
+			const struct proxy_config_addr *a = &cfg->pt.t[ti].listen[i];
+			int fd = open_listener(a, 0, 0);
+
+			if (fd < 0) {
+				snprintf(err, errlen, "cannot listen on %s (passthrough): %s",
+					 a->text, strerror(-fd));
+				return fd;
+			}
+			close(fd);
+		}
+	}
 	return 0;
 }
 
@@ -143,6 +162,9 @@ static void set_timeouts(struct proxy_server *p, const struct proxy_config *c)
 	proxy_loop_timer_set_ms(p, TL_LINGER, PROXY_LINGER_MS);
 	proxy_loop_timer_set_ms(p, TL_TELEM, PROXY_TELEM_MS);
 	proxy_loop_timer_set_ms(p, TL_ACCEPT, PROXY_ACCEPT_RETRY_MS);
+	proxy_loop_timer_set_ms(p, TL_PT_HELLO, c->client_header_timeout_ms);
+	proxy_loop_timer_set_ms(p, TL_PT_CONNECT, c->connect_timeout_ms);
+	proxy_loop_timer_set_ms(p, TL_PT_IDLE, c->idle_timeout_ms);
 	p->req_lim.max_body = c->max_body_bytes;
 }
 
@@ -166,6 +188,10 @@ void proxy_server_keep_fixed(const struct proxy_config *o, struct proxy_config *
 	n->metrics_enabled = o->metrics_enabled;
 	n->metrics = o->metrics;
 	n->access_log = o->access_log;
+	/* Passthrough listeners are opened once: tables whose listen addresses changed keep
+	 * running as they were (reload() says so). */
+	if (!proxy_config_pt_same_listen(&o->pt, &n->pt))
+		n->pt = o->pt;
 }
 
 static void reload(struct proxy_server *p)
@@ -186,12 +212,17 @@ static void reload(struct proxy_server *p)
 	}
 	struct proxy_config *o = p->cfg;
 
+	if (!proxy_config_pt_same_listen(&o->pt, &n->pt))
+		proxy_loop_logf(p, LOG_LEVEL_WARN,
+				"reload: [[passthrough]] listen addresses changed: keeping the "
+				"running [[passthrough]] tables (restart to apply)");
 	proxy_server_keep_fixed(o, n);
 	proxy_upstream_reload(p, n);
 	memset(p->rr, 0, sizeof(p->rr));
 	p->gen++;
 	p->cfg = n;
 	set_timeouts(p, n);
+	proxy_tunnel_reload(p);
 	free(o);
 	p->ms->reloads++;
 	proxy_loop_logf(p, LOG_LEVEL_INFO, "reloaded %s: %u route(s), %u backend(s)",
@@ -211,6 +242,7 @@ static void start_drain(struct proxy_server *p)
 		close(p->listen[i].fd);
 		p->listen[i].fd = -1;
 	}
+	proxy_tunnel_drain(p);
 	proxy_upstream_close_idle(p);
 	for (struct proxy_conn *c = p->clients, *nx; c; c = nx) {
 		nx = c->next;
@@ -332,6 +364,24 @@ int proxy_server_create(struct proxy_server **out, const struct proxy_config *cf
 		if (rc)
 			goto fail_ep;
 	}
+	rc = proxy_tunnel_create(p);
+	if (rc)
+		goto nomem;
+	for (unsigned int ti = 0; ti < cfg->pt.n; ti++) {
+		for (unsigned int i = 0; i < cfg->pt.t[ti].n_listen; i++) {
+			const struct proxy_config_addr *a = &cfg->pt.t[ti].listen[i];
+
+			rc = open_listener(a, 4096, 1);
+			if (rc < 0) {
+				snprintf(err, errlen, "cannot listen on %s (passthrough): %s",
+					 a->text, strerror(-rc));
+				goto fail;
+			}
+			rc = proxy_tunnel_listen(p, ti, rc);
+			if (rc)
+				goto fail_ep;
+		}
+	}
 	p->sig_kind = HK_SIGNAL;
 	if (opts->sigfd >= 0) {
 		rc = proxy_loop_ep_add(p, opts->sigfd, EPOLLIN, &p->sig_kind);
@@ -390,6 +440,11 @@ int proxy_server_run(struct proxy_server *p)
 			case HK_SIGNAL:
 				signal_event(p);
 				break;
+			case HK_PT_LISTEN:
+			case HK_TUNNEL:
+			case HK_TUNNEL_UP:
+				proxy_tunnel_event(p, ev[i].data.ptr, ev[i].events);
+				break;
 			default:
 				break;
 			}
@@ -404,6 +459,7 @@ int proxy_server_run(struct proxy_server *p)
 		if (p->alog_len)
 			proxy_alog_flush(p);
 		proxy_loop_reap_graves(p);
+		proxy_tunnel_reap(p);
 		if (p->stopping) {
 			if (p->n_clients == 0)
 				break;
@@ -426,6 +482,7 @@ void proxy_server_destroy(struct proxy_server *p)
 	if (!p)
 		return;
 	proxy_conn_free_all(p);
+	proxy_tunnel_destroy(p);
 	proxy_upstream_free_all(p);
 	while (p->telems)
 		proxy_telem_close(p, p->telems);
