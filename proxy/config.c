@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "proxy/config.h"
+#include "proxy/config_keys.h"
 #include "proxy/config_pt.h"
 #include "proxy/config_value.h"
 
@@ -28,126 +29,6 @@ _Static_assert(PROXY_CONFIG_MAX_HEADER_COUNT <= HTTP_REWRITE_MAX_FIELDS,
 	       "every head the limits allow fits a rewrite");
 #include "sys/file.h"
 #include "proxy/toml.h"
-
-enum sect {
-	S_NONE,
-	S_SERVER,
-	S_LISTEN,
-	S_TIMEOUTS,
-	S_LIMITS,
-	S_FINGERPRINT,
-	S_HEADERS,
-	S_BACKENDS,
-	S_ROUTES,
-	S_TELEMETRY,
-	S_PASSTHROUGH, /* config_pt.c */
-};
-
-static const struct {
-	const char *name;
-	enum sect sect;
-	bool aot; /* [[name]] rather than [name] */
-} sections[] = {
-    {"server", S_SERVER, false},	   {"listen", S_LISTEN, false},
-    {"timeouts", S_TIMEOUTS, false},	   {"limits", S_LIMITS, false},
-    {"fingerprint", S_FINGERPRINT, false}, {"headers", S_HEADERS, false},
-    {"backends", S_BACKENDS, true},	   {"routes", S_ROUTES, true},
-    {"telemetry", S_TELEMETRY, false},	   {"passthrough", S_PASSTHROUGH, true},
-};
-
-enum key_id {
-	K_WORKERS,
-	K_MAX_CONNECTIONS,
-	K_ADDRS,
-	K_PROXY_PROTOCOL,
-	K_TRUSTED,
-	K_CONNECT,
-	K_CLIENT_HEADER,
-	K_IDLE,
-	K_UPSTREAM_RESPONSE,
-	K_SHUTDOWN_DRAIN,
-	K_MAX_HEADER_BYTES,
-	K_MAX_HEADERS,
-	K_MAX_URI_LENGTH,
-	K_MAX_BODY_BYTES,
-	K_TCP_ENABLED,
-	K_P0F_DB,
-	K_PIN_PATH,
-	K_MAX_AGE_MS,
-	K_MAP_WAIT_MS,
-	K_REQUEST_ADD,
-	K_REQUEST_REMOVE,
-	K_RESPONSE_ADD,
-	K_RESPONSE_REMOVE,
-	K_DROP_UNDERSCORE,
-	K_ADDRESS,
-	K_PREFIX,
-	K_BACKEND,
-	K_BACKENDS,
-	K_FORCE_NEW,
-	K_REPLACE_PATH,
-	K_METRICS_ADDR,
-	K_ACCESS_LOG,
-};
-
-#define FIELD(f) offsetof(struct proxy_config, f), sizeof(((struct proxy_config *)0)->f)
-_Static_assert(sizeof(unsigned int) == sizeof(uint32_t), "integer fields are 32 or 64 bits");
-
-/* Every key: its section, its TOML type (arrays hold strings), and for integers the
- * accepted range and the field it sets (a uint32_t / unsigned int or a uint64_t). */
-static const struct keydef {
-	enum sect sect;
-	const char *name;
-	enum key_id id;
-	enum toml_type type;
-	int64_t min, max;
-	size_t off, size;
-} keys[] = {
-    {S_SERVER, "workers", K_WORKERS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_WORKERS, FIELD(workers)},
-    {S_SERVER, "max_connections", K_MAX_CONNECTIONS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_CONNECTIONS,
-     FIELD(max_connections)},
-    {S_LISTEN, "addrs", K_ADDRS, TOML_ARRAY, 0, 0, 0, 0},
-    {S_LISTEN, "proxy_protocol", K_PROXY_PROTOCOL, TOML_STRING, 0, 0, 0, 0},
-    {S_LISTEN, "trusted_proxies", K_TRUSTED, TOML_ARRAY, 0, 0, 0, 0},
-    {S_TIMEOUTS, "connect", K_CONNECT, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(connect_timeout_ms)},
-    {S_TIMEOUTS, "client_header", K_CLIENT_HEADER, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(client_header_timeout_ms)},
-    {S_TIMEOUTS, "idle", K_IDLE, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(idle_timeout_ms)},
-    {S_TIMEOUTS, "upstream_response", K_UPSTREAM_RESPONSE, TOML_INTEGER, 1,
-     PROXY_CONFIG_MAX_TIMEOUT_MS, FIELD(upstream_response_timeout_ms)},
-    {S_TIMEOUTS, "shutdown_drain", K_SHUTDOWN_DRAIN, TOML_INTEGER, 0, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(shutdown_drain_ms)},
-    {S_LIMITS, "max_header_bytes", K_MAX_HEADER_BYTES, TOML_INTEGER, PROXY_CONFIG_MIN_HEADER_BYTES,
-     PROXY_CONFIG_MAX_HEADER_BYTES, FIELD(max_header_bytes)},
-    {S_LIMITS, "max_headers", K_MAX_HEADERS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_HEADER_COUNT,
-     FIELD(max_headers)},
-    {S_LIMITS, "max_uri_length", K_MAX_URI_LENGTH, TOML_INTEGER, 1, PROXY_CONFIG_MAX_HEADER_BYTES,
-     FIELD(max_uri_length)},
-    {S_LIMITS, "max_body_bytes", K_MAX_BODY_BYTES, TOML_INTEGER, 0, INT64_MAX,
-     FIELD(max_body_bytes)},
-    {S_FINGERPRINT, "tcp_enabled", K_TCP_ENABLED, TOML_BOOLEAN, 0, 0, 0, 0},
-    {S_FINGERPRINT, "p0f_db", K_P0F_DB, TOML_STRING, 0, 0, 0, 0},
-    {S_FINGERPRINT, "pin_path", K_PIN_PATH, TOML_STRING, 0, 0, 0, 0},
-    {S_FINGERPRINT, "max_age_ms", K_MAX_AGE_MS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(max_age_ms)},
-    {S_FINGERPRINT, "map_wait_ms", K_MAP_WAIT_MS, TOML_INTEGER, 0, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(map_wait_ms)},
-    {S_HEADERS, "request_add", K_REQUEST_ADD, TOML_ARRAY, 0, 0, 0, 0},
-    {S_HEADERS, "request_remove", K_REQUEST_REMOVE, TOML_ARRAY, 0, 0, 0, 0},
-    {S_HEADERS, "response_add", K_RESPONSE_ADD, TOML_ARRAY, 0, 0, 0, 0},
-    {S_HEADERS, "response_remove", K_RESPONSE_REMOVE, TOML_ARRAY, 0, 0, 0, 0},
-    {S_HEADERS, "drop_underscore_fields", K_DROP_UNDERSCORE, TOML_BOOLEAN, 0, 0, 0, 0},
-    {S_BACKENDS, "address", K_ADDRESS, TOML_STRING, 0, 0, 0, 0},
-    {S_ROUTES, "prefix", K_PREFIX, TOML_STRING, 0, 0, 0, 0},
-    {S_ROUTES, "backend", K_BACKEND, TOML_STRING, 0, 0, 0, 0},
-    {S_ROUTES, "backends", K_BACKENDS, TOML_ARRAY, 0, 0, 0, 0},
-    {S_ROUTES, "force_new_connection", K_FORCE_NEW, TOML_BOOLEAN, 0, 0, 0, 0},
-    {S_ROUTES, "replace_path", K_REPLACE_PATH, TOML_STRING, 0, 0, 0, 0},
-    {S_TELEMETRY, "metrics_addr", K_METRICS_ADDR, TOML_STRING, 0, 0, 0, 0},
-    {S_TELEMETRY, "access_log", K_ACCESS_LOG, TOML_BOOLEAN, 0, 0, 0, 0},
-};
 
 /* A route's backend as written, resolved against [[backends]] after the parse. */
 struct ref {
@@ -247,34 +128,23 @@ static const char *key_name(struct ctx *c, const struct toml_event *ev)
 	return c->key;
 }
 
-static int find_section(const struct toml_seg *seg, bool *aot)
-{
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		if (strlen(sections[i].name) == seg->len &&
-		    memcmp(sections[i].name, seg->s, seg->len) == 0) {
-			*aot = sections[i].aot;
-			return (int)sections[i].sect;
-		}
-	}
-	return S_NONE;
-}
-
 /* Which section a path's first segment names, checking table versus array of tables. */
-static int section_of(struct ctx *c, const struct toml_event *ev, enum sect *out)
+static int section_of(struct ctx *c, const struct toml_event *ev, enum proxy_config_sect *out)
 {
 	bool aot = false;
-	enum sect s = (enum sect)find_section(&ev->seg[0], &aot);
+	enum proxy_config_sect s = proxy_config_keys_section(ev->seg[0].s, ev->seg[0].len, &aot);
 
-	if (s == S_NONE)
+	if (s == PCFG_S_NONE)
 		return toml_fail(ev, ev->line, ev->col, "unknown table '%.*s'",
 				 (int)(ev->seg[0].len > 64 ? 64 : ev->seg[0].len), ev->seg[0].s);
 	if (aot && ev->seg[0].index < 0)
-		return toml_fail(ev, ev->line, ev->col,
-				 "'%s' must be an array of tables: write [[%s]]",
-				 sections[s - 1].name, sections[s - 1].name);
+		return toml_fail(
+		    ev, ev->line, ev->col, "'%s' must be an array of tables: write [[%s]]",
+		    proxy_config_keys_section_name(s), proxy_config_keys_section_name(s));
 	if (!aot && ev->seg[0].index >= 0)
 		return toml_fail(ev, ev->line, ev->col, "'%s' must be a table: write [%s]",
-				 sections[s - 1].name, sections[s - 1].name);
+				 proxy_config_keys_section_name(s),
+				 proxy_config_keys_section_name(s));
 	(void)c;
 	*out = s;
 	return 0;
@@ -283,18 +153,18 @@ static int section_of(struct ctx *c, const struct toml_event *ev, enum sect *out
 static int on_table(struct ctx *c, const struct toml_event *ev)
 {
 	struct proxy_config *cfg = c->cfg;
-	enum sect s;
+	enum proxy_config_sect s;
 	int r;
 
 	if ((r = section_of(c, ev, &s)) < 0)
 		return r;
-	if (s == S_PASSTHROUGH)
+	if (s == PCFG_S_PASSTHROUGH)
 		return proxy_config_pt_table(&cfg->pt, &c->pt, ev, key_name(c, ev));
 	if (ev->nseg != 1)
 		return toml_fail(ev, ev->line, ev->col, "unknown table '%s'", key_name(c, ev));
 	if (ev->kind != TOML_EV_ARRAY_TABLE)
 		return 0;
-	if (s == S_BACKENDS) {
+	if (s == PCFG_S_BACKENDS) {
 		if (cfg->n_backends == PROXY_CONFIG_MAX_BACKENDS)
 			return toml_fail(ev, ev->line, ev->col, "too many [[backends]] (max %d)",
 					 PROXY_CONFIG_MAX_BACKENDS);
@@ -312,7 +182,8 @@ static int on_table(struct ctx *c, const struct toml_event *ev)
 	return 0;
 }
 
-static int set_integer(struct ctx *c, const struct toml_event *ev, const struct keydef *k)
+static int set_integer(struct ctx *c, const struct toml_event *ev,
+		       const struct proxy_config_keydef *k)
 {
 	struct proxy_config *cfg = c->cfg;
 	int64_t v = ev->val.i;
@@ -377,7 +248,8 @@ static int add_route_ref(struct ctx *c, const struct toml_event *ev, struct pend
 	return 0;
 }
 
-static int set_string(struct ctx *c, const struct toml_event *ev, const struct keydef *k, int elem)
+static int set_string(struct ctx *c, const struct toml_event *ev,
+		      const struct proxy_config_keydef *k, int elem)
 {
 	struct proxy_config *cfg = c->cfg;
 	const char *s = ev->val.s;
@@ -385,16 +257,16 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 	int r;
 
 	switch (k->id) {
-	case K_P0F_DB:
+	case PCFG_K_P0F_DB:
 		/* One source; "" for none (as before the built-in database existed). */
 		cfg->n_p0f_db = len ? 1 : 0;
 		return set_text(c, ev, cfg->p0f_db[0], sizeof(cfg->p0f_db[0]), NULL);
-	case K_PIN_PATH:
+	case PCFG_K_PIN_PATH:
 		if (len == 0 || s[0] != '/')
 			return toml_fail(ev, ev->vline, ev->vcol,
 					 "key '%s': must be an absolute path", c->key);
 		return set_text(c, ev, cfg->pin_path, sizeof(cfg->pin_path), NULL);
-	case K_ADDRESS: {
+	case PCFG_K_ADDRESS: {
 		struct proxy_config_addr *a = &cfg->backends[elem];
 
 		if (memchr(s, '\0', len) || set_addr(a, s, len) < 0)
@@ -409,10 +281,10 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 		c->backend[elem].has_address = true;
 		return 0;
 	}
-	case K_PREFIX:
-	case K_REPLACE_PATH: {
+	case PCFG_K_PREFIX:
+	case PCFG_K_REPLACE_PATH: {
 		struct proxy_config_route *rt = &cfg->routes[elem];
-		bool prefix = k->id == K_PREFIX;
+		bool prefix = k->id == PCFG_K_PREFIX;
 
 		if ((prefix || len) && (len == 0 || s[0] != '/'))
 			return toml_fail(ev, ev->vline, ev->vcol, "key '%s': must start with '/'",
@@ -430,7 +302,7 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 		c->route[elem].pcol = ev->vcol;
 		return 0;
 	}
-	case K_BACKEND: {
+	case PCFG_K_BACKEND: {
 		struct pending_route *pr = &c->route[elem];
 
 		if (pr->has_backends)
@@ -440,7 +312,7 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 		pr->has_backend = true;
 		return add_route_ref(c, ev, pr);
 	}
-	case K_PROXY_PROTOCOL: {
+	case PCFG_K_PROXY_PROTOCOL: {
 		static const char *const modes[] = {"off", "optional", "required"};
 
 		for (int m = 0; m < 3; m++)
@@ -454,7 +326,7 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 				 "key '%s': expected \"off\", \"optional\" or \"required\"",
 				 c->key);
 	}
-	case K_METRICS_ADDR:
+	case PCFG_K_METRICS_ADDR:
 		if (len == 0) {
 			cfg->metrics_enabled = false;
 			memset(&cfg->metrics, 0, sizeof(cfg->metrics));
@@ -471,40 +343,41 @@ static int set_string(struct ctx *c, const struct toml_event *ev, const struct k
 	}
 }
 
-static struct http_rw_fields *header_list(struct proxy_config *cfg, enum key_id id)
+static struct http_rw_fields *header_list(struct proxy_config *cfg, enum proxy_config_key id)
 {
 	switch (id) {
-	case K_REQUEST_ADD:
+	case PCFG_K_REQUEST_ADD:
 		return &cfg->request_add;
-	case K_REQUEST_REMOVE:
+	case PCFG_K_REQUEST_REMOVE:
 		return &cfg->request_remove;
-	case K_RESPONSE_ADD:
+	case PCFG_K_RESPONSE_ADD:
 		return &cfg->response_add;
-	case K_RESPONSE_REMOVE:
+	case PCFG_K_RESPONSE_REMOVE:
 		return &cfg->response_remove;
 	default:
 		return NULL;
 	}
 }
 
-static int on_array(struct ctx *c, const struct toml_event *ev, const struct keydef *k, int elem)
+static int on_array(struct ctx *c, const struct toml_event *ev, const struct proxy_config_keydef *k,
+		    int elem)
 {
 	struct proxy_config *cfg = c->cfg;
 	struct http_rw_fields *hl = header_list(cfg, k->id);
 
 	if (ev->kind == TOML_EV_ARRAY_BEGIN) {
-		if (k->id == K_ADDRS)
+		if (k->id == PCFG_K_ADDRS)
 			cfg->n_listen = 0;
-		if (k->id == K_P0F_DB)
+		if (k->id == PCFG_K_P0F_DB)
 			cfg->n_p0f_db = 0;
-		if (k->id == K_TRUSTED) {
+		if (k->id == PCFG_K_TRUSTED) {
 			cfg->n_trusted = 0;
 			c->trusted_line = ev->line;
 			c->trusted_col = ev->col;
 		}
 		if (hl)
 			hl->n = 0;
-		if (k->id == K_BACKENDS) {
+		if (k->id == PCFG_K_BACKENDS) {
 			if (c->route[elem].has_backend)
 				return toml_fail(ev, ev->line, ev->col,
 						 "key '%s': use either 'backend' or 'backends', "
@@ -515,7 +388,7 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 		return 0;
 	}
 	if (ev->kind == TOML_EV_ARRAY_END) {
-		if (ev->item == 0 && (k->id == K_ADDRS || k->id == K_BACKENDS))
+		if (ev->item == 0 && (k->id == PCFG_K_ADDRS || k->id == PCFG_K_BACKENDS))
 			return toml_fail(ev, ev->vline, ev->vcol, "key '%s': must not be empty",
 					 c->key);
 		return 0;
@@ -524,7 +397,7 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 	if (ev->val.type != TOML_STRING)
 		return toml_fail(ev, ev->vline, ev->vcol, "key '%s[%u]': expected string, got %s",
 				 c->key, ev->item, toml_type_name(ev->val.type));
-	if (k->id == K_ADDRS) {
+	if (k->id == PCFG_K_ADDRS) {
 		struct proxy_config_addr *a;
 
 		if (cfg->n_listen == PROXY_CONFIG_MAX_LISTEN)
@@ -543,9 +416,9 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 		cfg->n_listen++;
 		return 0;
 	}
-	if (k->id == K_BACKENDS)
+	if (k->id == PCFG_K_BACKENDS)
 		return add_route_ref(c, ev, &c->route[elem]);
-	if (k->id == K_P0F_DB) {
+	if (k->id == PCFG_K_P0F_DB) {
 		if (cfg->n_p0f_db == PROXY_CONFIG_MAX_P0F_DB)
 			return toml_fail(ev, ev->vline, ev->vcol,
 					 "key '%s': too many databases (max %d)", c->key,
@@ -556,7 +429,7 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 					 ev->item);
 		return set_text(c, ev, cfg->p0f_db[cfg->n_p0f_db++], sizeof(cfg->p0f_db[0]), NULL);
 	}
-	if (k->id == K_TRUSTED) {
+	if (k->id == PCFG_K_TRUSTED) {
 		struct cidr *n = &cfg->trusted[cfg->n_trusted];
 		const char *problem;
 
@@ -579,7 +452,7 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 		return 0;
 	}
 	if (hl) {
-		bool add = k->id == K_REQUEST_ADD || k->id == K_RESPONSE_ADD;
+		bool add = k->id == PCFG_K_REQUEST_ADD || k->id == PCFG_K_RESPONSE_ADD;
 		const char *problem;
 
 		if (hl->n == PROXY_CONFIG_MAX_HEADER_RULES)
@@ -602,15 +475,15 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct key
 static int on_event(void *arg, const struct toml_event *ev)
 {
 	struct ctx *c = arg;
-	const struct keydef *k = NULL;
+	const struct proxy_config_keydef *k = NULL;
 	enum toml_type got;
-	enum sect s;
+	enum proxy_config_sect s;
 	int r;
 
 	if (ev->kind == TOML_EV_TABLE || ev->kind == TOML_EV_ARRAY_TABLE)
 		return on_table(c, ev);
 	key_name(c, ev);
-	if (ev->nseg >= 2 && section_of(c, ev, &s) == 0 && s == S_PASSTHROUGH)
+	if (ev->nseg >= 2 && section_of(c, ev, &s) == 0 && s == PCFG_S_PASSTHROUGH)
 		return proxy_config_pt_key(&c->cfg->pt, &c->pt, ev, c->key);
 	if (ev->nseg != 2) {
 		if (ev->nseg == 1)
@@ -622,19 +495,13 @@ static int on_event(void *arg, const struct toml_event *ev)
 	}
 	if ((r = section_of(c, ev, &s)) < 0)
 		return r;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (keys[i].sect == s && strlen(keys[i].name) == ev->seg[1].len &&
-		    memcmp(keys[i].name, ev->seg[1].s, ev->seg[1].len) == 0) {
-			k = &keys[i];
-			break;
-		}
-	}
+	k = proxy_config_keys_find(s, ev->seg[1].s, ev->seg[1].len);
 	if (!k)
 		return toml_fail(ev, ev->line, ev->col, "unknown key '%s'", c->key);
 
 	got = ev->kind == TOML_EV_VALUE ? ev->val.type : TOML_ARRAY;
 	/* p0f_db takes one source (a string) or a list of them. */
-	if (got != k->type && !(k->id == K_P0F_DB && got == TOML_ARRAY))
+	if (got != k->type && !(k->id == PCFG_K_P0F_DB && got == TOML_ARRAY))
 		/* Only the array's begin is reported; its items never reach here. */
 		return toml_fail(ev, ev->vline, ev->vcol, "key '%s': expected %s, got %s", c->key,
 				 toml_type_name(k->type), toml_type_name(got));
@@ -644,13 +511,13 @@ static int on_event(void *arg, const struct toml_event *ev)
 	case TOML_INTEGER:
 		return set_integer(c, ev, k);
 	case TOML_BOOLEAN:
-		if (k->id == K_TCP_ENABLED)
+		if (k->id == PCFG_K_TCP_ENABLED)
 			c->cfg->tcp_enabled = ev->val.b;
-		else if (k->id == K_ACCESS_LOG)
+		else if (k->id == PCFG_K_ACCESS_LOG)
 			c->cfg->access_log = ev->val.b;
-		else if (k->id == K_DROP_UNDERSCORE)
+		else if (k->id == PCFG_K_DROP_UNDERSCORE)
 			c->cfg->drop_underscore_fields = ev->val.b;
-		else if (k->id == K_FORCE_NEW)
+		else if (k->id == PCFG_K_FORCE_NEW)
 			c->cfg->routes[ev->seg[0].index].force_new_connection = ev->val.b;
 		return 0;
 	default:

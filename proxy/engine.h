@@ -43,7 +43,7 @@ enum proxy_tl {
 	TL_RESPONSE, /* upstream: response inactivity (504) */
 	TL_UIDLE,    /* upstream: pooled idle, tunnel inactivity */
 	TL_TELEM,
-	TL_ACCEPT, /* listener: accept again after running out of fds */
+	TL_ACCEPT,     /* listener: accept again after running out of fds */
 	TL_PT_HELLO,   /* passthrough: the ClientHello (timeouts.client_header) */
 	TL_PT_CONNECT, /* passthrough: backend connect (timeouts.connect) */
 	TL_PT_IDLE,    /* passthrough: tunnel inactivity (timeouts.idle) */

@@ -21,7 +21,7 @@
 #include "proxy/tunnel.h"
 #include "proxy/tunnel_hello.h"
 
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 #define PT_SLACK 1024 /* stream bytes beyond max_hello_bytes: record and handshake headers */
 #define PT_MAX_LISTEN (PROXY_CONFIG_MAX_PT * PROXY_CONFIG_PT_MAX_LISTEN)
