@@ -61,26 +61,20 @@ static enum log_level log_threshold = LOG_LEVEL_INFO;
 
 static void log_msg(void *ctx, enum log_level level, const char *msg)
 {
-	char line[1200];
-	struct timespec now;
+	char line[LOG_MSG_MAX + 128];
 
 	(void)ctx;
-	if (level > log_threshold)
-		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	log_format(line, sizeof(line), &now, PROG, (long)getpid(), level, msg);
-	fputs(line, stderr);
+	if (level <= log_threshold && log_format_now(line, sizeof(line), PROG, level, msg))
+		fputs(line, stderr);
 }
 
 __attribute__((format(printf, 2, 3))) static void logm(enum log_level level, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_vsend(log_msg, NULL, level, fmt, ap);
 	va_end(ap);
-	log_msg(NULL, level, msg);
 }
 
 /* Block the signals we wait for and return a signalfd for them. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sys/log.h"
 
@@ -53,4 +54,21 @@ size_t log_format(char *out, size_t cap, const struct timespec *now, const char 
 	out[n++] = '\n';
 	out[n] = '\0';
 	return n;
+}
+
+size_t log_format_now(char *out, size_t cap, const char *prog, enum log_level level,
+		      const char *msg)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return log_format(out, cap, &now, prog, (long)getpid(), level, msg);
+}
+
+void log_vsend(log_fn fn, void *ctx, enum log_level level, const char *fmt, va_list ap)
+{
+	char msg[LOG_MSG_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fn(ctx, level, msg);
 }

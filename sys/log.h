@@ -17,6 +17,7 @@
 #ifndef HUGINN_SYS_LOG_H
 #define HUGINN_SYS_LOG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -47,5 +48,16 @@ int log_level_parse(const char *s, enum log_level *out);
  */
 size_t log_format(char *out, size_t cap, const struct timespec *now, const char *prog, long pid,
 		  enum log_level level, const char *msg);
+
+/* log_format for this process (getpid) at this moment (CLOCK_REALTIME). */
+size_t log_format_now(char *out, size_t cap, const char *prog, enum log_level level,
+		      const char *msg);
+
+/* Longest message log_vsend passes on; a longer one is cut. */
+#define LOG_MSG_MAX 1024
+
+/* printf-style: the message into a bounded buffer, then fn(ctx, level, msg). */
+void log_vsend(log_fn fn, void *ctx, enum log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 #endif

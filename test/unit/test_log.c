@@ -3,7 +3,10 @@
  * parse of a level variable, the line format documented in docs/architecture.md.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sys/log.h"
 #include "test/harness.h"
@@ -63,9 +66,60 @@ static void test_format(void)
 	   "a cut line keeps its head");
 }
 
+/* What log_vsend hands on. */
+struct got {
+	int calls;
+	enum log_level level;
+	char msg[LOG_MSG_MAX + 16];
+};
+
+static void catch_msg(void *ctx, enum log_level level, const char *msg)
+{
+	struct got *g = ctx;
+
+	g->calls++;
+	g->level = level;
+	snprintf(g->msg, sizeof(g->msg), "%s", msg);
+}
+
+static void send_msg(struct got *g, enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void send_msg(struct got *g, enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vsend(catch_msg, g, level, fmt, ap);
+	va_end(ap);
+}
+
+static void test_send(void)
+{
+	static char big[3000];
+	struct got g = {0};
+	char line[256], want[64];
+	size_t n;
+
+	send_msg(&g, LOG_LEVEL_WARN, "map %s: %d entries", "tcp_syn_map_v4", 8192);
+	ok(g.calls == 1 && g.level == LOG_LEVEL_WARN &&
+	       !strcmp(g.msg, "map tcp_syn_map_v4: 8192 entries"),
+	   "log_vsend formats once and hands the message on with its level");
+	memset(big, 'x', sizeof(big) - 1);
+	send_msg(&g, LOG_LEVEL_INFO, "%s", big);
+	is_int((int)strlen(g.msg), LOG_MSG_MAX - 1,
+	       "a longer message is cut to LOG_MSG_MAX - 1 bytes");
+
+	n = log_format_now(line, sizeof(line), "prog", LOG_LEVEL_ERROR, "boom");
+	snprintf(want, sizeof(want), "Z prog[%ld] error: boom\n", (long)getpid());
+	ok(n == strlen(line) && n > strlen(want) && !strcmp(line + n - strlen(want), want),
+	   "log_format_now stamps this pid and ends with the message (%s)", line);
+	ok(line[4] == '-' && line[10] == 'T', "log_format_now starts with the UTC date");
+}
+
 int main(void)
 {
 	test_parse();
 	test_format();
+	test_send();
 	return done_testing();
 }
