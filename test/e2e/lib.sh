@@ -416,3 +416,30 @@ PROXY=${PROXY:-$BUILD/huginn-proxy}
 if [ -z "${PYTHON:-}" ]; then
 	if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 fi
+
+# t_label_in_range FLAVOR VERSION: does an OS label's version range ("4.20 or newer",
+# "6.6-6.9 ...", "3.x-4.19") include VERSION (major.minor)?  Exit status 0 if so.
+t_label_in_range() {
+	echo "$1 $2" | awk '
+	function v(s) { sub(/\.x$/, ".0", s); split(s, p, "."); return p[1] * 1000 + p[2] }
+	{
+		ver = v($NF)
+		if ($0 ~ /^[0-9.x]+ or newer /) exit !(ver >= v($1))
+		if (split($1, r, "-") == 2) {
+			hi = r[2]; if (hi ~ /\.x$/) { sub(/\.x$/, ".999", hi) }
+			exit !(ver >= v(r[1]) && ver <= v(hi))
+		}
+		exit 1
+	}'
+}
+
+# t_backend_hdr PATH NAME LOG: the values of field NAME in the requests for PATH that
+# test/tools/echo_backend.py logged to LOG (REQ/HDR lines), one per line.
+t_backend_hdr() {
+	awk -v p="$1" -v n="$2" '
+	$1 == "REQ" { cur[$2] = ($4 == p) }
+	$1 == "HDR" && cur[$2] {
+		l = $0; sub(/^HDR [0-9]+ /, "", l); i = index(l, ": ")
+		if (tolower(substr(l, 1, i - 1)) == tolower(n)) print substr(l, i + 2)
+	}' "$3"
+}

@@ -31,25 +31,12 @@ t_eq "demo's x-tcp-p0f equals p0f's raw_sig for the same connection" "$hdr" "$ra
 # range that includes the running kernel ("A or newer", or "A-B").
 os=$(sed -n 's/^ *x-tcp-p0f-os: os=\([^|]*\)|.*/\1/p' "$T_DIR/demo.out" | head -n 1)
 kver=$(uname -r | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
-in_range() { # FLAVOR VERSION (major.minor)
-	echo "$1 $2" | awk '
-	function v(s) { sub(/\.x$/, ".0", s); split(s, p, "."); return p[1] * 1000 + p[2] }
-	{
-		ver = v($NF)
-		if ($0 ~ /^[0-9.x]+ or newer /) exit !(ver >= v($1))
-		if (split($1, r, "-") == 2) {
-			hi = r[2]; if (hi ~ /\.x$/) { sub(/\.x$/, ".999", hi) }
-			exit !(ver >= v(r[1]) && ver <= v(hi))
-		}
-		exit 1
-	}'
-}
-if [ "${os%% *}" = Linux ] && [ "${os#Linux }" != "$os" ] && in_range "${os#Linux }" "$kver"; then
+if [ "${os%% *}" = Linux ] && [ "${os#Linux }" != "$os" ] && t_label_in_range "${os#Linux }" "$kver"; then
 	t_ok "demo labels this machine's Linux truly: '$os' includes $kver"
 else
 	t_fail "demo's label '$os' is not Linux with a range that includes $kver"
 fi
-if in_range "3.x-4.19" "$kver" || in_range "6.6-6.9 (x)" "6.18"; then
+if t_label_in_range "3.x-4.19" "$kver" || t_label_in_range "6.6-6.9 (x)" "6.18"; then
 	t_fail "the range check accepts a range that excludes the version"
 else
 	t_ok "the range check can say no"

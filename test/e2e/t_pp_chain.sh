@@ -72,14 +72,7 @@ if ! t_wait_for 20 fp_ready "$MP"; then
 fi
 
 # hdr PATH NAME: values of header NAME the backend received with PATH.
-hdr() {
-	awk -v p="$1" -v n="$2" '
-	$1 == "REQ" { cur[$2] = ($4 == p) }
-	$1 == "HDR" && cur[$2] {
-		l = $0; sub(/^HDR [0-9]+ /, "", l); i = index(l, ": ")
-		if (tolower(substr(l, 1, i - 1)) == tolower(n)) print substr(l, i + 2)
-	}' "$BLOG"
-}
+hdr() { t_backend_hdr "$1" "$2" "$BLOG"; }
 lookups() {
 	fp_metrics "$MP" | awk '/^huginn_fp_lookups_total\{/ { s += $2 } END { print s + 0 }'
 }

@@ -106,14 +106,7 @@ fi
 BLOG=$T_DIR/backend.log
 # hdr PATH NAME: the values of header NAME the backend received with the request for PATH
 # (one line each; nothing when absent).
-hdr() {
-	awk -v p="$1" -v n="$2" '
-	$1 == "REQ" { cur[$2] = ($4 == p) }
-	$1 == "HDR" && cur[$2] {
-		l = $0; sub(/^HDR [0-9]+ /, "", l); i = index(l, ": ")
-		if (tolower(substr(l, 1, i - 1)) == tolower(n)) print substr(l, i + 2)
-	}' "$BLOG"
-}
+hdr() { t_backend_hdr "$1" "$2" "$BLOG"; }
 # The access log's client field for PATH.
 alog_client() {
 	t_wait_for 5 grep -q " GET $1 " "$T_DIR/proxy.out"
