@@ -172,3 +172,15 @@ fp_p0f_raw() {
 	t_wait_for 5 grep -q "/$1|" "$T_DIR/p0f.log"
 	t_p0f_norm "$T_DIR/p0f.log" | awk -F'\t' -v p="$1" '$1 == p { print $2; exit }'
 }
+
+# fp_p0f_links LOG: p0f's mod=mtu lines as "port<TAB>|link=NAME|mtu=N", the form
+# x-tcp-p0f-os ends with (after p0f's os|dist|params).
+fp_p0f_links() {
+	awk -F'|' '/\] mod=mtu\|/ { p = $2; sub(/.*\//, "", p); l = $5; sub(/^link=/, "", l)
+		m = $6; sub(/^raw_mtu=/, "", m); print p "\t|link=" l "|mtu=" m }' "$1"
+}
+
+# fp_p0f_link PORT: that suffix for client port PORT in $T_DIR/p0f.log (its first SYN).
+fp_p0f_link() {
+	fp_p0f_links "$T_DIR/p0f.log" | awk -F'\t' -v p="$1" '$1 == p { print $2; exit }'
+}

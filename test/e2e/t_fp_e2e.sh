@@ -81,17 +81,12 @@ conn() {
 
 SPOOF="-H x-tcp-p0f:fake -H X-TCP-P0F-OS:fake -H x-tcp-anything:spoof"
 
-# p0f's mod=mtu lines as "port<TAB>|link=NAME|mtu=N", the form x-tcp-p0f-os ends with.
-p0f_links() {
-	awk -F'|' '/\] mod=mtu\|/ { p = $2; sub(/.*\//, "", p); l = $5; sub(/^link=/, "", l)
-		m = $6; sub(/^raw_mtu=/, "", m); print p "\t|link=" l "|mtu=" m }' "$1"
-}
 
 # check_run LABEL: compare every connection of $T_DIR/conns with p0f and nginx's log.
 check_run() {
 	label=$1
 	t_p0f_norm "$T_DIR/p0f.log" >"$T_DIR/p0f.norm"
-	p0f_links "$T_DIR/p0f.log" >"$T_DIR/p0f.links"
+	fp_p0f_links "$T_DIR/p0f.log" >"$T_DIR/p0f.links"
 	awk -F'\t' -v tname="$T_NAME" -v label="$label" '
 	FILENAME == ARGV[1] { if (!($1 in link)) link[$1] = $2; next }
 	FILENAME == ARGV[2] { if (!($1 in raw)) { raw[$1] = $2; os[$1] = $3 link[$1] }; next }
