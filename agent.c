@@ -56,26 +56,9 @@
 /* The BPF object, linked in by bpf/blob.S. */
 extern const unsigned char huginn_bpf_obj[], huginn_bpf_obj_end[];
 
-/* The one piece of mutable global state: how much to log. */
-static enum log_level log_threshold = LOG_LEVEL_INFO;
-
-static void log_msg(void *ctx, enum log_level level, const char *msg)
-{
-	char line[LOG_MSG_MAX + 128];
-
-	(void)ctx;
-	if (level <= log_threshold && log_format_now(line, sizeof(line), PROG, level, msg))
-		fputs(line, stderr);
-}
-
-__attribute__((format(printf, 2, 3))) static void logm(enum log_level level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vsend(log_msg, NULL, level, fmt, ap);
-	va_end(ap);
-}
+/* The one piece of mutable global state: where events go and how much to log. */
+static struct log_sink sink = {PROG, LOG_LEVEL_INFO};
+#define logm(level, ...) log_send(log_sink_stderr, &sink, level, __VA_ARGS__)
 
 /* Block the signals we wait for and return a signalfd for them. */
 static int signal_fd(void)
@@ -141,12 +124,13 @@ static int run(char **envp)
 	agent_state_init(&a);
 	a.blob = huginn_bpf_obj;
 	a.blob_len = (size_t)(huginn_bpf_obj_end - huginn_bpf_obj);
-	a.log = log_msg;
+	a.log = log_sink_stderr;
+	a.log_ctx = &sink;
 	if (agent_cfg_parse_envp(&a.cfg, envp, msg, sizeof(msg))) {
 		logm(LOG_LEVEL_ERROR, "%s", msg);
 		return 2;
 	}
-	log_threshold = a.cfg.log_level;
+	sink.threshold = a.cfg.log_level;
 	/* Blocked before any setup: a SIGTERM during it is handled after, with cleanup. */
 	sfd = signal_fd();
 	if (sfd < 0) {

@@ -42,25 +42,9 @@
 
 #define ENV_LOG "HUGINN_LOG"
 
-/* The one piece of mutable global state: how much to log. */
-static enum log_level log_threshold = LOG_LEVEL_INFO;
-static void log_msg(void *ctx, enum log_level level, const char *msg)
-{
-	char line[LOG_MSG_MAX + 128];
-
-	(void)ctx;
-	if (level <= log_threshold && log_format_now(line, sizeof(line), PROG, level, msg))
-		fputs(line, stderr);
-}
-
-__attribute__((format(printf, 2, 3))) static void logf_(enum log_level level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vsend(log_msg, NULL, level, fmt, ap);
-	va_end(ap);
-}
+/* The one piece of mutable global state: where events go and how much to log. */
+static struct log_sink sink = {PROG, LOG_LEVEL_INFO};
+#define logf_(level, ...) log_send(log_sink_stderr, &sink, level, __VA_ARGS__)
 
 static void usage(FILE *f)
 {
@@ -90,7 +74,7 @@ static int set_log_level(void)
 
 	if (!v)
 		return 0;
-	if (log_level_parse(v, &log_threshold) == 0)
+	if (log_level_parse(v, &sink.threshold) == 0)
 		return 0;
 	logf_(LOG_LEVEL_ERROR, "%s='%.64s': %s", ENV_LOG, v, LOG_LEVEL_EXPECTED);
 	return 2;
@@ -234,7 +218,8 @@ int main(int argc, char **argv)
 		    .n_db = cfg->n_p0f_db,
 		    .wait_ms = cfg->map_wait_ms,
 		    .sigfd = sigfd,
-		    .log = log_msg,
+		    .log = log_sink_stderr,
+		    .log_ctx = &sink,
 		};
 
 		rc = proxy_synhook_start(&fp, &st);
@@ -259,7 +244,8 @@ int main(int argc, char **argv)
 	    .hook = hook,
 	    .sigfd = sigfd,
 	    .set = &set,
-	    .log = log_msg,
+	    .log = log_sink_stderr,
+	    .log_ctx = &sink,
 	};
 
 	if (cfg->workers <= 1)

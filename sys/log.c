@@ -72,3 +72,21 @@ void log_vsend(log_fn fn, void *ctx, enum log_level level, const char *fmt, va_l
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fn(ctx, level, msg);
 }
+
+void log_send(log_fn fn, void *ctx, enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vsend(fn, ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+void log_sink_stderr(void *ctx, enum log_level level, const char *msg)
+{
+	const struct log_sink *sink = ctx;
+	char line[LOG_MSG_MAX + 128];
+
+	if (level <= sink->threshold && log_format_now(line, sizeof(line), sink->prog, level, msg))
+		fputs(line, stderr);
+}

@@ -59,5 +59,22 @@ size_t log_format_now(char *out, size_t cap, const char *prog, enum log_level le
 /* printf-style: the message into a bounded buffer, then fn(ctx, level, msg). */
 void log_vsend(log_fn fn, void *ctx, enum log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
+void log_send(log_fn fn, void *ctx, enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Where a main's events end up: the program name of its lines and the threshold (the
+ * parsed level variable).  The main owns it; modules only ever see a log_fn and ctx.
+ */
+struct log_sink {
+	const char *prog;
+	enum log_level threshold;
+};
+
+/*
+ * The log_fn of both mains (ctx: a struct log_sink): a message at or under the
+ * threshold becomes one log_format_now line on stderr.  The one place that prints.
+ */
+void log_sink_stderr(void *ctx, enum log_level level, const char *msg);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -116,8 +117,37 @@ static void test_send(void)
 	ok(line[4] == '-' && line[10] == 'T', "log_format_now starts with the UTC date");
 }
 
+/* log_sink_stderr: lines at or under the threshold reach stderr, the others nothing. */
+static void test_sink(void)
+{
+	struct log_sink sink = {"unit", LOG_LEVEL_WARN};
+	char path[] = "/tmp/huginn-test-log.XXXXXX", buf[512];
+	int fd = mkstemp(path), saved = dup(2);
+	ssize_t n;
+
+	if (!ok(fd >= 0 && saved >= 0, "temporary stderr"))
+		return;
+	fflush(stderr);
+	dup2(fd, 2);
+	log_send(log_sink_stderr, &sink, LOG_LEVEL_ERROR, "first %d", 1);
+	log_send(log_sink_stderr, &sink, LOG_LEVEL_INFO, "hidden");
+	log_send(log_sink_stderr, &sink, LOG_LEVEL_WARN, "second");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	ok(strstr(buf, "] error: first 1\n") && strstr(buf, "] warn: second\n") &&
+	       !strstr(buf, "hidden"),
+	   "log_sink_stderr writes what passes the threshold, in order, one line each");
+	ok(strstr(buf, " unit[") != NULL, "the sink's program name is on the line");
+}
+
 int main(void)
 {
+	test_sink();
 	test_parse();
 	test_format();
 	test_send();
