@@ -64,6 +64,7 @@ enum key_id {
 	K_MAX_HEADERS,
 	K_MAX_URI_LENGTH,
 	K_MAX_BODY_BYTES,
+	K_BUFFER_MEMORY_MAX,
 	K_TCP_ENABLED,
 	K_P0F_DB,
 	K_PIN_PATH,
@@ -118,6 +119,8 @@ static const struct keydef {
      FIELD(max_uri_length)},
     {S_LIMITS, "max_body_bytes", K_MAX_BODY_BYTES, TOML_INTEGER, 0, INT64_MAX,
      FIELD(max_body_bytes)},
+    {S_LIMITS, "buffer_memory_max", K_BUFFER_MEMORY_MAX, TOML_INTEGER, 65536, 1099511627776LL,
+     FIELD(buffer_memory_max)},
     {S_FINGERPRINT, "tcp_enabled", K_TCP_ENABLED, TOML_BOOLEAN, 0, 0, 0, 0},
     {S_FINGERPRINT, "p0f_db", K_P0F_DB, TOML_STRING, 0, 0, 0, 0},
     {S_FINGERPRINT, "pin_path", K_PIN_PATH, TOML_STRING, 0, 0, 0, 0},
@@ -204,6 +207,7 @@ void proxy_config_defaults(struct proxy_config *cfg)
 	cfg->max_headers = 100;
 	cfg->max_uri_length = 8192;
 	cfg->max_body_bytes = 0;
+	cfg->buffer_memory_max = 268435456;
 	cfg->tcp_enabled = false;
 	strcpy(cfg->pin_path, "/sys/fs/bpf/huginn");
 	cfg->max_age_ms = 5000;

@@ -15,11 +15,55 @@
 #include "http/rewrite.h"
 #include "http/status.h"
 #include "proxy/alog.h"
+#include "proxy/bufpool.h"
 #include "proxy/conn.h"
 #include "proxy/loop.h"
 #include "proxy/upstream.h"
 
-#define REJECT_RESERVE 64 /* connections over max_connections kept to answer 503 */
+#define REJECT_RESERVE 64   /* connections over max_connections kept to answer 503 */
+#define FREE_CONNS_KEPT 256 /* closed connections kept for reuse; the rest are freed */
+
+/* ---- what a request borrows ------------------------------------------------------ */
+
+int proxy_conn_exch_take(struct proxy_server *p, struct proxy_conn *c)
+{
+	uint32_t cap;
+
+	if (c->x)
+		return 0;
+	c->x = proxy_bufpool_get(&p->pool, sizeof(*c->x), &cap);
+	if (!c->x)
+		return -ENOBUFS;
+	memset(c->x, 0, sizeof(*c->x));
+	return 0;
+}
+
+void proxy_conn_rh_drop(struct proxy_server *p, struct proxy_conn *c)
+{
+	if (c->rh_owned)
+		proxy_bufpool_put(&p->pool, c->rh, c->rh_cap);
+	c->rh = NULL;
+	c->rh_cap = 0;
+	c->rh_owned = 0;
+}
+
+void proxy_conn_qh_drop(struct proxy_server *p, struct proxy_conn *c)
+{
+	proxy_bufpool_put(&p->pool, c->qh, c->qh_cap);
+	c->qh = NULL;
+	c->qh_cap = 0;
+}
+
+/* Everything the request borrowed but the input buffer. */
+static void request_release(struct proxy_server *p, struct proxy_conn *c)
+{
+	if (c->x) {
+		proxy_bufpool_put(&p->pool, c->x, proxy_bufpool_class_size(sizeof(*c->x)));
+		c->x = NULL;
+	}
+	proxy_conn_qh_drop(p, c);
+	proxy_conn_rh_drop(p, c);
+}
 
 /* ---- lifecycle ------------------------------------------------------------------- */
 
@@ -32,6 +76,11 @@ void proxy_conn_close(struct proxy_server *p, struct proxy_conn *c)
 	proxy_loop_timer_disarm(&c->t);
 	close(c->s.fd);
 	c->s.fd = -1;
+	request_release(p, c);
+	proxy_bufpool_release(&p->pool, &c->in);
+	free(c->fp);
+	c->fp = NULL;
+	c->fp_len = 0;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -58,6 +107,9 @@ void proxy_conn_linger(struct proxy_server *p, struct proxy_conn *c)
 {
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
+	/* Nothing is read for use any more: the drain needs no buffer of its own. */
+	request_release(p, c);
+	proxy_bufpool_release(&p->pool, &c->in);
 	shutdown(c->s.fd, SHUT_WR);
 	c->state = C_LINGER;
 	proxy_loop_timer_arm(p, &c->t, TL_LINGER);
@@ -80,24 +132,59 @@ void proxy_conn_reset_next(struct proxy_server *p, struct proxy_conn *c)
 	c->qh_len = c->qh_off = c->rh_len = c->rh_off = 0;
 	c->status = 0;
 	c->started = 0;
-	c->method[0] = '\0';
-	c->target_len = 0;
-	c->upaddr[0] = '\0';
 	c->bytes_out = 0;
 	c->parsed = 0;
+	/* Between requests a connection holds nothing but pipelined bytes, in the smallest
+	 * buffer that takes them. */
+	request_release(p, c);
+	proxy_bufpool_fit(&p->pool, &c->in);
+	c->in.max = p->in_cap;
 	proxy_loop_timer_arm(p, &c->t, c->in.rd == c->in.wr ? TL_IDLE : TL_HEADER);
+}
+
+/* The text of an error response: one copy per worker of each (status, close) answered,
+ * shared by every connection sending it; a borrowed buffer if the table is full.  NULL
+ * with *len 0 when not even that works (the connection then just closes). */
+static char *error_text(struct proxy_server *p, struct proxy_conn *c, int status, int close,
+			uint32_t *len)
+{
+	unsigned int i;
+	long n;
+
+	for (i = 0; i < p->n_err; i++)
+		if (p->err[i].status == status && p->err[i].close == close)
+			break;
+	if (i == p->n_err && i < sizeof(p->err) / sizeof(p->err[0])) {
+		n = http_status_error_reply(status, close, p->err[i].text, sizeof(p->err[i].text));
+		if (n > 0) {
+			p->err[i].status = (uint16_t)status;
+			p->err[i].close = (uint8_t)close;
+			p->err[i].len = (uint16_t)n;
+			p->n_err++;
+		}
+	}
+	if (i < p->n_err) {
+		*len = p->err[i].len;
+		return p->err[i].text;
+	}
+	c->rh = proxy_bufpool_get(&p->pool, 256, &c->rh_cap);
+	n = c->rh ? http_status_error_reply(status, close, c->rh, c->rh_cap) : -1;
+	c->rh_owned = c->rh != NULL;
+	*len = n > 0 ? (uint32_t)n : 0;
+	return c->rh;
 }
 
 /* Answer status with a small body of our own; keep-alive only if may_keep allows. */
 int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int status, int may_keep)
 {
-	long n;
+	uint32_t len = 0;
 
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	c->keep = (uint8_t)(may_keep && c->req_keep && !p->stopping && !c->reject);
-	n = http_status_error_reply(status, !c->keep, c->rh, p->rh_cap);
-	c->rh_len = n > 0 ? (uint32_t)n : 0;
+	proxy_conn_rh_drop(p, c);
+	c->rh = error_text(p, c, status, !c->keep, &len);
+	c->rh_len = len;
 	c->rh_off = 0;
 	c->status = status;
 	c->state = C_ERROR;
@@ -115,7 +202,7 @@ int proxy_conn_fail(struct proxy_server *p, struct proxy_conn *c, int status)
 		return 1;
 	}
 	/* The request body may be half read: the connection cannot carry another request. */
-	return proxy_conn_error_reply(p, c, status, c->req.done && c->req.fwd == 0);
+	return proxy_conn_error_reply(p, c, status, c->x && c->x->req.done && c->x->req.fwd == 0);
 }
 
 /* ---- accept ---------------------------------------------------------------------- */
@@ -123,32 +210,15 @@ int proxy_conn_fail(struct proxy_server *p, struct proxy_conn *c, int status)
 static struct proxy_conn *conn_alloc(struct proxy_server *p)
 {
 	struct proxy_conn *c = p->free_conns;
-	char *in, *qh, *rh;
 
-	if (c) {
+	if (c)
 		p->free_conns = c->free_next;
-		in = c->in.p;
-		qh = c->qh;
-		rh = c->rh;
-	} else {
-		c = malloc(sizeof(*c));
-		in = malloc(p->in_cap);
-		qh = malloc(p->qh_cap);
-		rh = malloc(p->rh_cap);
-		if (!c || !in || !qh || !rh) {
-			free(c);
-			free(in);
-			free(qh);
-			free(rh);
-			return NULL;
-		}
-	}
+	else if (!(c = malloc(sizeof(*c))))
+		return NULL;
+	/* No buffer yet: the first is borrowed when the first bytes arrive. */
 	memset(c, 0, sizeof(*c));
 	c->kind = HK_CLIENT;
-	c->in.p = in;
-	c->in.cap = p->in_cap;
-	c->qh = qh;
-	c->rh = rh;
+	c->in.max = p->in_cap;
 	c->route = -1;
 	return c;
 }
@@ -162,17 +232,18 @@ static void peer_text(struct proxy_conn *c, const struct sockaddr_storage *ss)
 
 		inet_ntop(AF_INET6, &s6->sin6_addr, c->ip, sizeof(c->ip));
 		port = ntohs(s6->sin6_port);
-		snprintf(c->peer, sizeof(c->peer), "[%s]:%u", c->ip, port);
+		c->pfam = PROXY_PEER_V6;
 	} else if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
 
 		inet_ntop(AF_INET, &s4->sin_addr, c->ip, sizeof(c->ip));
 		port = ntohs(s4->sin_port);
-		snprintf(c->peer, sizeof(c->peer), "%s:%u", c->ip, port);
+		c->pfam = PROXY_PEER_V4;
 	} else {
 		strcpy(c->ip, "unknown");
-		strcpy(c->peer, "unknown");
+		c->pfam = PROXY_PEER_UNKNOWN;
 	}
+	c->port = (uint16_t)port;
 }
 
 void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
@@ -218,13 +289,19 @@ void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
 		peer_text(c, &ss);
 		c->listen_port = l->port;
 		if (p->o.hook && p->o.hook->on_accept && !c->reject) {
-			int n = p->o.hook->on_accept(p->o.hook->ctx, (struct sockaddr *)&ss, sl,
-						     c->fp, sizeof(c->fp));
+			char fp[PROXY_HOOK_LINES_MAX];
+			int n = p->o.hook->on_accept(p->o.hook->ctx, (struct sockaddr *)&ss, sl, fp,
+						     sizeof(fp));
 
-			c->fp_len = n > 0 && (size_t)n <= sizeof(c->fp) ? (uint16_t)n : 0;
+			/* Kept at its own length: most of the reserved size is never used. */
+			if (n > 0 && (size_t)n <= sizeof(fp) && (c->fp = malloc((size_t)n))) {
+				memcpy(c->fp, fp, (size_t)n);
+				c->fp_len = (uint16_t)n;
+			}
 		}
 		if (proxy_loop_ep_add(p, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c)) {
 			close(fd);
+			free(c->fp);
 			c->free_next = p->free_conns;
 			p->free_conns = c;
 			continue;
@@ -256,9 +333,20 @@ void proxy_conn_free_all(struct proxy_server *p)
 		struct proxy_conn *c = p->free_conns;
 
 		p->free_conns = c->free_next;
-		free(c->in.p);
-		free(c->qh);
-		free(c->rh);
+		free(c);
+	}
+}
+
+void proxy_conn_trim_free(struct proxy_server *p)
+{
+	struct proxy_conn **l = &p->free_conns;
+
+	for (unsigned int i = 0; *l && i < FREE_CONNS_KEPT; i++)
+		l = &(*l)->free_next;
+	while (*l) {
+		struct proxy_conn *c = *l;
+
+		*l = c->free_next;
 		free(c);
 	}
 }

@@ -272,7 +272,7 @@ static void test_body_scan(void)
 	    "5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\nT: v\r\n\r\nGET / HTTP/1.1\r\n";
 	size_t body_len = strlen(chunked) - strlen("GET / HTTP/1.1\r\n");
 	char mem[256];
-	struct proxy_buf b = {mem, sizeof(mem), 0, 0};
+	struct proxy_buf b = {.p = mem, .cap = sizeof(mem)};
 	struct proxy_body bd;
 	int bad = 0;
 
@@ -358,7 +358,8 @@ int main(void)
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return 1;
-	if (!ok(proxy_config_parse(conf_text, strlen(conf_text), "unit", cfg, err, sizeof(err)) == 0,
+	if (!ok(proxy_config_parse(conf_text, strlen(conf_text), "unit", cfg, err, sizeof(err)) ==
+		    0,
 		"test config parses")) {
 		printf("#   %s\n", err);
 		free(cfg);
