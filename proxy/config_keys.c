@@ -12,11 +12,11 @@ static const struct {
 	enum proxy_config_sect sect;
 	bool aot; /* [[name]] rather than [name] */
 } sections[] = {
-    {"server", PCFG_S_SERVER, false},	   {"listen", PCFG_S_LISTEN, false},
-    {"timeouts", PCFG_S_TIMEOUTS, false},	   {"limits", PCFG_S_LIMITS, false},
+    {"server", PCFG_S_SERVER, false},		{"listen", PCFG_S_LISTEN, false},
+    {"timeouts", PCFG_S_TIMEOUTS, false},	{"limits", PCFG_S_LIMITS, false},
     {"fingerprint", PCFG_S_FINGERPRINT, false}, {"headers", PCFG_S_HEADERS, false},
-    {"backends", PCFG_S_BACKENDS, true},	   {"routes", PCFG_S_ROUTES, true},
-    {"telemetry", PCFG_S_TELEMETRY, false},	   {"passthrough", PCFG_S_PASSTHROUGH, true},
+    {"backends", PCFG_S_BACKENDS, true},	{"routes", PCFG_S_ROUTES, true},
+    {"telemetry", PCFG_S_TELEMETRY, false},	{"passthrough", PCFG_S_PASSTHROUGH, true},
 };
 
 #define FIELD(f) offsetof(struct proxy_config, f), sizeof(((struct proxy_config *)0)->f)
@@ -25,37 +25,40 @@ _Static_assert(sizeof(unsigned int) == sizeof(uint32_t), "integer fields are 32 
 /* Every key: its section, its TOML type (arrays hold strings), and for integers the
  * accepted range and the field it sets (a uint32_t / unsigned int or a uint64_t). */
 static const struct proxy_config_keydef keys[] = {
-    {PCFG_S_SERVER, "workers", PCFG_K_WORKERS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_WORKERS, FIELD(workers)},
-    {PCFG_S_SERVER, "max_connections", PCFG_K_MAX_CONNECTIONS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_CONNECTIONS,
-     FIELD(max_connections)},
+    {PCFG_S_SERVER, "workers", PCFG_K_WORKERS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_WORKERS,
+     FIELD(workers)},
+    {PCFG_S_SERVER, "max_connections", PCFG_K_MAX_CONNECTIONS, TOML_INTEGER, 1,
+     PROXY_CONFIG_MAX_CONNECTIONS, FIELD(max_connections)},
     {PCFG_S_LISTEN, "addrs", PCFG_K_ADDRS, TOML_ARRAY, 0, 0, 0, 0},
     {PCFG_S_LISTEN, "proxy_protocol", PCFG_K_PROXY_PROTOCOL, TOML_STRING, 0, 0, 0, 0},
     {PCFG_S_LISTEN, "trusted_proxies", PCFG_K_TRUSTED, TOML_ARRAY, 0, 0, 0, 0},
     {PCFG_S_TIMEOUTS, "connect", PCFG_K_CONNECT, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
      FIELD(connect_timeout_ms)},
-    {PCFG_S_TIMEOUTS, "client_header", PCFG_K_CLIENT_HEADER, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(client_header_timeout_ms)},
+    {PCFG_S_TIMEOUTS, "client_header", PCFG_K_CLIENT_HEADER, TOML_INTEGER, 1,
+     PROXY_CONFIG_MAX_TIMEOUT_MS, FIELD(client_header_timeout_ms)},
     {PCFG_S_TIMEOUTS, "idle", PCFG_K_IDLE, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
      FIELD(idle_timeout_ms)},
     {PCFG_S_TIMEOUTS, "upstream_response", PCFG_K_UPSTREAM_RESPONSE, TOML_INTEGER, 1,
      PROXY_CONFIG_MAX_TIMEOUT_MS, FIELD(upstream_response_timeout_ms)},
-    {PCFG_S_TIMEOUTS, "shutdown_drain", PCFG_K_SHUTDOWN_DRAIN, TOML_INTEGER, 0, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(shutdown_drain_ms)},
-    {PCFG_S_LIMITS, "max_header_bytes", PCFG_K_MAX_HEADER_BYTES, TOML_INTEGER, PROXY_CONFIG_MIN_HEADER_BYTES,
-     PROXY_CONFIG_MAX_HEADER_BYTES, FIELD(max_header_bytes)},
-    {PCFG_S_LIMITS, "max_headers", PCFG_K_MAX_HEADERS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_HEADER_COUNT,
-     FIELD(max_headers)},
-    {PCFG_S_LIMITS, "max_uri_length", PCFG_K_MAX_URI_LENGTH, TOML_INTEGER, 1, PROXY_CONFIG_MAX_HEADER_BYTES,
-     FIELD(max_uri_length)},
+    {PCFG_S_TIMEOUTS, "shutdown_drain", PCFG_K_SHUTDOWN_DRAIN, TOML_INTEGER, 0,
+     PROXY_CONFIG_MAX_TIMEOUT_MS, FIELD(shutdown_drain_ms)},
+    {PCFG_S_LIMITS, "max_header_bytes", PCFG_K_MAX_HEADER_BYTES, TOML_INTEGER,
+     PROXY_CONFIG_MIN_HEADER_BYTES, PROXY_CONFIG_MAX_HEADER_BYTES, FIELD(max_header_bytes)},
+    {PCFG_S_LIMITS, "max_headers", PCFG_K_MAX_HEADERS, TOML_INTEGER, 1,
+     PROXY_CONFIG_MAX_HEADER_COUNT, FIELD(max_headers)},
+    {PCFG_S_LIMITS, "max_uri_length", PCFG_K_MAX_URI_LENGTH, TOML_INTEGER, 1,
+     PROXY_CONFIG_MAX_HEADER_BYTES, FIELD(max_uri_length)},
     {PCFG_S_LIMITS, "max_body_bytes", PCFG_K_MAX_BODY_BYTES, TOML_INTEGER, 0, INT64_MAX,
      FIELD(max_body_bytes)},
+    {PCFG_S_LIMITS, "buffer_memory_max", PCFG_K_BUFFER_MEMORY_MAX, TOML_INTEGER, 65536,
+     1099511627776LL, FIELD(buffer_memory_max)},
     {PCFG_S_FINGERPRINT, "tcp_enabled", PCFG_K_TCP_ENABLED, TOML_BOOLEAN, 0, 0, 0, 0},
     {PCFG_S_FINGERPRINT, "p0f_db", PCFG_K_P0F_DB, TOML_STRING, 0, 0, 0, 0},
     {PCFG_S_FINGERPRINT, "pin_path", PCFG_K_PIN_PATH, TOML_STRING, 0, 0, 0, 0},
-    {PCFG_S_FINGERPRINT, "max_age_ms", PCFG_K_MAX_AGE_MS, TOML_INTEGER, 1, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(max_age_ms)},
-    {PCFG_S_FINGERPRINT, "map_wait_ms", PCFG_K_MAP_WAIT_MS, TOML_INTEGER, 0, PROXY_CONFIG_MAX_TIMEOUT_MS,
-     FIELD(map_wait_ms)},
+    {PCFG_S_FINGERPRINT, "max_age_ms", PCFG_K_MAX_AGE_MS, TOML_INTEGER, 1,
+     PROXY_CONFIG_MAX_TIMEOUT_MS, FIELD(max_age_ms)},
+    {PCFG_S_FINGERPRINT, "map_wait_ms", PCFG_K_MAP_WAIT_MS, TOML_INTEGER, 0,
+     PROXY_CONFIG_MAX_TIMEOUT_MS, FIELD(map_wait_ms)},
     {PCFG_S_HEADERS, "request_add", PCFG_K_REQUEST_ADD, TOML_ARRAY, 0, 0, 0, 0},
     {PCFG_S_HEADERS, "request_remove", PCFG_K_REQUEST_REMOVE, TOML_ARRAY, 0, 0, 0, 0},
     {PCFG_S_HEADERS, "response_add", PCFG_K_RESPONSE_ADD, TOML_ARRAY, 0, 0, 0, 0},
@@ -90,8 +93,8 @@ const char *proxy_config_keys_section_name(enum proxy_config_sect s)
 	return "";
 }
 
-const struct proxy_config_keydef *proxy_config_keys_find(enum proxy_config_sect s,
-							 const char *name, size_t len)
+const struct proxy_config_keydef *proxy_config_keys_find(enum proxy_config_sect s, const char *name,
+							 size_t len)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (keys[i].sect == s && strlen(keys[i].name) == len &&

@@ -43,6 +43,7 @@ enum proxy_config_key {
 	PCFG_K_MAX_HEADERS,
 	PCFG_K_MAX_URI_LENGTH,
 	PCFG_K_MAX_BODY_BYTES,
+	PCFG_K_BUFFER_MEMORY_MAX,
 	PCFG_K_TCP_ENABLED,
 	PCFG_K_P0F_DB,
 	PCFG_K_PIN_PATH,
@@ -80,7 +81,7 @@ enum proxy_config_sect proxy_config_keys_section(const char *name, size_t len, b
 const char *proxy_config_keys_section_name(enum proxy_config_sect s);
 
 /* Key name[0..len) of section s, or NULL when the section has no such key. */
-const struct proxy_config_keydef *proxy_config_keys_find(enum proxy_config_sect s,
-							 const char *name, size_t len);
+const struct proxy_config_keydef *proxy_config_keys_find(enum proxy_config_sect s, const char *name,
+							 size_t len);
 
 #endif /* HUGINN_PROXY_CONFIG_KEYS_H */
