@@ -172,3 +172,14 @@ fp_p0f_raw() {
 	t_wait_for 5 grep -q "/$1|" "$T_DIR/p0f.log"
 	t_p0f_norm "$T_DIR/p0f.log" | awk -F'\t' -v p="$1" '$1 == p { print $2; exit }'
 }
+
+# fp_p0f_label PORT: the x-tcp-p0f-os value p0f's log gives the client at PORT: its SYN
+# line's os|dist|params, then its mtu line's |link=NAME|mtu=N (link=, raw_mtu=).
+fp_p0f_label() {
+	t_wait_for 5 grep -q "/$1|" "$T_DIR/p0f.log"
+	_os=$(t_p0f_norm "$T_DIR/p0f.log" | awk -F'\t' -v p="$1" '$1 == p { print $3; exit }')
+	_ln=$(awk -F'|' -v p="$1" '/\] mod=mtu\|/ { c = $2; sub(/.*\//, "", c); if (c != p) next
+		l = $5; sub(/^link=/, "", l); m = $6; sub(/^raw_mtu=/, "", m)
+		print "|link=" l "|mtu=" m; exit }' "$T_DIR/p0f.log")
+	[ -n "$_os" ] && echo "$_os$_ln"
+}
