@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -64,7 +65,11 @@ void proxy_alog_flush(struct proxy_server *p)
 
 void proxy_alog_line(struct proxy_server *p, struct proxy_conn *c)
 {
+	const struct proxy_exch *x;
+	const char *tg = "-";
+	int tl = 1;
 	struct timespec ts;
+	char peer[INET6_ADDRSTRLEN + 8];
 	char *o;
 	int n;
 
@@ -85,10 +90,21 @@ void proxy_alog_line(struct proxy_server *p, struct proxy_conn *c)
 		strftime(p->wall, sizeof(p->wall), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	o = p->alog + p->alog_len;
-	n = snprintf(o, p->alog_cap - p->alog_len, "%s %s %s %.*s %d %llu %.3f %s\n", p->wall,
-		     c->peer, c->method[0] ? c->method : "-", (int)c->target_len,
-		     c->target_len ? c->target : "-", c->status, (unsigned long long)c->bytes_out,
-		     (double)(p->now_us - c->start_us) / 1000.0, c->upaddr[0] ? c->upaddr : "-");
+	x = c->x;
+	if (c->pfam == PROXY_PEER_UNKNOWN)
+		snprintf(peer, sizeof(peer), "%s", c->ip);
+	else
+		snprintf(peer, sizeof(peer), c->pfam == PROXY_PEER_V6 ? "[%s]:%u" : "%s:%u", c->ip,
+			 (unsigned)c->port);
+	/* No request line (a head the parser refused, a timeout): "-" for its fields. */
+	if (x && x->target_len) {
+		tg = x->target;
+		tl = x->target_len;
+	}
+	n = snprintf(o, p->alog_cap - p->alog_len, "%s %s %s %.*s %d %llu %.3f %s\n", p->wall, peer,
+		     x && x->method[0] ? x->method : "-", tl, tg, c->status,
+		     (unsigned long long)c->bytes_out, (double)(p->now_us - c->start_us) / 1000.0,
+		     x && x->upaddr[0] ? x->upaddr : "-");
 	/* A line that does not fit is dropped whole (never cut): the buffer holds what a
 	 * stalled reader has not taken yet. */
 	if (n > 0 && (size_t)n < p->alog_cap - p->alog_len)

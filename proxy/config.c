@@ -91,6 +91,7 @@ void proxy_config_defaults(struct proxy_config *cfg)
 	cfg->max_headers = 100;
 	cfg->max_uri_length = 8192;
 	cfg->max_body_bytes = 0;
+	cfg->buffer_memory_max = 268435456;
 	cfg->tcp_enabled = false;
 	strcpy(cfg->pin_path, "/sys/fs/bpf/huginn");
 	strcpy(cfg->p0f_db[0], "builtin"); /* the database in the binary (p0f/builtin.h) */

@@ -104,6 +104,9 @@ struct proxy_config {
 	uint32_t max_headers;	   /* 1..512, default 100 -> 431 */
 	uint32_t max_uri_length;   /* 1..1048576, default 8192 -> 414 */
 	uint64_t max_body_bytes;   /* 0 = unlimited (default), else -> 413; <= INT64_MAX */
+	/* Bytes of connection buffers a worker may hold (65536..2^40, default 268435456);
+	 * past it new requests are answered 503. */
+	uint64_t buffer_memory_max;
 
 	/* [fingerprint] */
 	bool tcp_enabled; /* default false */

@@ -50,6 +50,8 @@ static const struct proxy_config_keydef keys[] = {
      PROXY_CONFIG_MAX_HEADER_BYTES, FIELD(max_uri_length)},
     {PCFG_S_LIMITS, "max_body_bytes", PCFG_K_MAX_BODY_BYTES, TOML_INTEGER, 0, INT64_MAX,
      FIELD(max_body_bytes)},
+    {PCFG_S_LIMITS, "buffer_memory_max", PCFG_K_BUFFER_MEMORY_MAX, TOML_INTEGER, 65536,
+     1099511627776LL, FIELD(buffer_memory_max)},
     {PCFG_S_FINGERPRINT, "tcp_enabled", PCFG_K_TCP_ENABLED, TOML_BOOLEAN, 0, 0, 0, 0},
     {PCFG_S_FINGERPRINT, "p0f_db", PCFG_K_P0F_DB, TOML_STRING, 0, 0, 0, 0},
     {PCFG_S_FINGERPRINT, "pin_path", PCFG_K_PIN_PATH, TOML_STRING, 0, 0, 0, 0},

@@ -16,13 +16,57 @@
 #include "http/rewrite.h"
 #include "http/status.h"
 #include "proxy/alog.h"
+#include "proxy/bufpool.h"
 #include "proxy/conn.h"
 #include "proxy/loop.h"
 #include "proxy/ppin.h"
 #include "proxy/upstream.h"
 
-#define REJECT_RESERVE 64  /* connections over max_connections kept to answer 503 */
-#define IDLE_CLOSE_BATCH 2 /* idle keep-alive clients closed early when out of fds */
+#define REJECT_RESERVE 64   /* connections over max_connections kept to answer 503 */
+#define FREE_CONNS_KEPT 256 /* closed connections kept for reuse; the rest are freed */
+#define IDLE_CLOSE_BATCH 2  /* idle keep-alive clients closed early when out of fds */
+
+/* ---- what a request borrows ------------------------------------------------------ */
+
+int proxy_conn_exch_take(struct proxy_server *p, struct proxy_conn *c)
+{
+	uint32_t cap;
+
+	if (c->x)
+		return 0;
+	c->x = proxy_bufpool_get(&p->pool, sizeof(*c->x), &cap);
+	if (!c->x)
+		return -ENOBUFS;
+	memset(c->x, 0, sizeof(*c->x));
+	return 0;
+}
+
+void proxy_conn_rh_drop(struct proxy_server *p, struct proxy_conn *c)
+{
+	if (c->rh_owned)
+		proxy_bufpool_put(&p->pool, c->rh, c->rh_cap);
+	c->rh = NULL;
+	c->rh_cap = 0;
+	c->rh_owned = 0;
+}
+
+void proxy_conn_qh_drop(struct proxy_server *p, struct proxy_conn *c)
+{
+	proxy_bufpool_put(&p->pool, c->qh, c->qh_cap);
+	c->qh = NULL;
+	c->qh_cap = 0;
+}
+
+/* Everything the request borrowed but the input buffer. */
+static void request_release(struct proxy_server *p, struct proxy_conn *c)
+{
+	if (c->x) {
+		proxy_bufpool_put(&p->pool, c->x, proxy_bufpool_class_size(sizeof(*c->x)));
+		c->x = NULL;
+	}
+	proxy_conn_qh_drop(p, c);
+	proxy_conn_rh_drop(p, c);
+}
 
 /* ---- lifecycle ------------------------------------------------------------------- */
 
@@ -37,6 +81,11 @@ void proxy_conn_close(struct proxy_server *p, struct proxy_conn *c)
 	proxy_loop_timer_disarm(&c->t);
 	close(c->s.fd);
 	c->s.fd = -1;
+	request_release(p, c);
+	proxy_bufpool_release(&p->pool, &c->in);
+	free(c->fp);
+	c->fp = NULL;
+	c->fp_len = 0;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -63,6 +112,9 @@ void proxy_conn_linger(struct proxy_server *p, struct proxy_conn *c)
 {
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
+	/* Nothing is read for use any more: the drain needs no buffer of its own. */
+	request_release(p, c);
+	proxy_bufpool_release(&p->pool, &c->in);
 	shutdown(c->s.fd, SHUT_WR);
 	c->state = C_LINGER;
 	proxy_loop_timer_arm(p, &c->t, TL_LINGER);
@@ -86,30 +138,69 @@ void proxy_conn_reset_next(struct proxy_server *p, struct proxy_conn *c)
 	c->status = 0;
 	c->started = 0;
 	c->is_head = 0; /* an error before the next request's line is parsed has a body */
-	c->method[0] = '\0';
-	c->target_len = 0;
-	c->upaddr[0] = '\0';
 	c->bytes_out = 0;
 	c->parsed = 0;
+	/* Between requests a connection holds nothing but pipelined bytes, in the smallest
+	 * buffer that takes them. */
+	request_release(p, c);
+	proxy_bufpool_fit(&p->pool, &c->in);
+	c->in.max = p->in_cap;
 	proxy_loop_timer_arm(p, &c->t, c->in.rd == c->in.wr ? TL_IDLE : TL_HEADER);
+}
+
+/* The text of an error response: one copy per worker of each (status, connection
+ * handling, HEAD) answered, shared by every connection sending it; a borrowed buffer if
+ * the table is full.  NULL with *len 0 when not even that works (the connection then just
+ * closes). */
+static char *error_text(struct proxy_server *p, struct proxy_conn *c, int status,
+			enum http_status_conn conn, uint32_t *len)
+{
+	unsigned int i;
+	long n;
+
+	for (i = 0; i < p->n_err; i++)
+		if (p->err[i].status == status && p->err[i].conn == conn &&
+		    p->err[i].head == c->is_head)
+			break;
+	if (i == p->n_err && i < sizeof(p->err) / sizeof(p->err[0])) {
+		n = http_status_error_reply(status, conn, c->is_head, p->err[i].text,
+					    sizeof(p->err[i].text));
+		if (n > 0) {
+			p->err[i].status = (uint16_t)status;
+			p->err[i].conn = (uint8_t)conn;
+			p->err[i].head = c->is_head;
+			p->err[i].len = (uint16_t)n;
+			p->n_err++;
+		}
+	}
+	if (i < p->n_err) {
+		*len = p->err[i].len;
+		return p->err[i].text;
+	}
+	c->rh = proxy_bufpool_get(&p->pool, 256, &c->rh_cap);
+	n = c->rh ? http_status_error_reply(status, conn, c->is_head, c->rh, c->rh_cap) : -1;
+	c->rh_owned = c->rh != NULL;
+	*len = n > 0 ? (uint32_t)n : 0;
+	return c->rh;
 }
 
 /* Answer status with a small body of our own; keep-alive only if may_keep allows. */
 int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int status, int may_keep)
 {
-	long n;
+	uint32_t len = 0;
 
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	c->keep = (uint8_t)(may_keep && c->req_keep && !p->stopping && !c->reject);
 	/* Say what the connection does next, in the client's terms (HTTP/1.0: keep-alive
 	 * must be said), and send no body after HEAD. */
-	n = http_status_error_reply(status,
-				    !c->keep	    ? HTTP_STATUS_CLOSE
-				    : c->minor == 0 ? HTTP_STATUS_KEEP_ALIVE
-						    : HTTP_STATUS_KEEP,
-				    c->is_head, c->rh, p->rh_cap);
-	c->rh_len = n > 0 ? (uint32_t)n : 0;
+	proxy_conn_rh_drop(p, c);
+	c->rh = error_text(p, c, status,
+			   !c->keep	   ? HTTP_STATUS_CLOSE
+			   : c->minor == 0 ? HTTP_STATUS_KEEP_ALIVE
+					   : HTTP_STATUS_KEEP,
+			   &len);
+	c->rh_len = len;
 	c->rh_off = 0;
 	c->status = status;
 	c->state = C_ERROR;
@@ -127,7 +218,7 @@ int proxy_conn_fail(struct proxy_server *p, struct proxy_conn *c, int status)
 		return 1;
 	}
 	/* The request body may be half read: the connection cannot carry another request. */
-	return proxy_conn_error_reply(p, c, status, c->req.done && c->req.fwd == 0);
+	return proxy_conn_error_reply(p, c, status, c->x && c->x->req.done && c->x->req.fwd == 0);
 }
 
 /* ---- accept ---------------------------------------------------------------------- */
@@ -135,32 +226,15 @@ int proxy_conn_fail(struct proxy_server *p, struct proxy_conn *c, int status)
 static struct proxy_conn *conn_alloc(struct proxy_server *p)
 {
 	struct proxy_conn *c = p->free_conns;
-	char *in, *qh, *rh;
 
-	if (c) {
+	if (c)
 		p->free_conns = c->free_next;
-		in = c->in.p;
-		qh = c->qh;
-		rh = c->rh;
-	} else {
-		c = malloc(sizeof(*c));
-		in = malloc(p->in_cap);
-		qh = malloc(p->qh_cap);
-		rh = malloc(p->rh_cap);
-		if (!c || !in || !qh || !rh) {
-			free(c);
-			free(in);
-			free(qh);
-			free(rh);
-			return NULL;
-		}
-	}
+	else if (!(c = malloc(sizeof(*c))))
+		return NULL;
+	/* No buffer yet: the first is borrowed when the first bytes arrive. */
 	memset(c, 0, sizeof(*c));
 	c->kind = HK_CLIENT;
-	c->in.p = in;
-	c->in.cap = p->in_cap;
-	c->qh = qh;
-	c->rh = rh;
+	c->in.max = p->in_cap;
 	c->route = -1;
 	return c;
 }
@@ -174,17 +248,18 @@ static void peer_text(struct proxy_conn *c, const struct sockaddr_storage *ss)
 
 		inet_ntop(AF_INET6, &s6->sin6_addr, c->ip, sizeof(c->ip));
 		port = ntohs(s6->sin6_port);
-		snprintf(c->peer, sizeof(c->peer), "[%s]:%u", c->ip, port);
+		c->pfam = PROXY_PEER_V6;
 	} else if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
 
 		inet_ntop(AF_INET, &s4->sin_addr, c->ip, sizeof(c->ip));
 		port = ntohs(s4->sin_port);
-		snprintf(c->peer, sizeof(c->peer), "%s:%u", c->ip, port);
+		c->pfam = PROXY_PEER_V4;
 	} else {
 		strcpy(c->ip, "unknown");
-		strcpy(c->peer, "unknown");
+		c->pfam = PROXY_PEER_UNKNOWN;
 	}
+	c->port = (uint16_t)port;
 }
 
 static void pp_policy(const struct proxy_config *cfg, struct proxy_ppin_policy *pol)
@@ -195,17 +270,39 @@ static void pp_policy(const struct proxy_config *cfg, struct proxy_ppin_policy *
 	pol->max_len = PROXY_PPIN_MAX;
 }
 
+/* Keep n bytes of the hook's lines at their own length: most of the reserved size is
+ * never used. */
+static void fp_keep(struct proxy_conn *c, const char *fp, int n)
+{
+	free(c->fp);
+	c->fp = NULL;
+	c->fp_len = 0;
+	if (n > 0 && (size_t)n <= PROXY_HOOK_LINES_MAX && (c->fp = malloc((size_t)n))) {
+		memcpy(c->fp, fp, (size_t)n);
+		c->fp_len = (uint16_t)n;
+	}
+}
+
 /* The hook's lines for the SYN of peer ss. */
 static void syn_lookup(struct proxy_server *p, struct proxy_conn *c,
 		       const struct sockaddr_storage *ss, socklen_t sl)
 {
+	char fp[PROXY_HOOK_LINES_MAX];
 	int n;
 
 	if (!p->o.hook || !p->o.hook->on_accept || c->reject)
 		return;
-	n = p->o.hook->on_accept(p->o.hook->ctx, (const struct sockaddr *)ss, sl, c->fp,
-				 sizeof(c->fp));
-	c->fp_len = n > 0 && (size_t)n <= sizeof(c->fp) ? (uint16_t)n : 0;
+	n = p->o.hook->on_accept(p->o.hook->ctx, (const struct sockaddr *)ss, sl, fp, sizeof(fp));
+	fp_keep(c, fp, n);
+}
+
+/* The peer as the access log writes it (kept as address, port and family, not text). */
+static const char *peer_str(const struct proxy_conn *c, char *buf, size_t n)
+{
+	if (c->pfam == PROXY_PEER_UNKNOWN)
+		return c->ip;
+	snprintf(buf, n, c->pfam == PROXY_PEER_V6 ? "[%s]:%u" : "%s:%u", c->ip, (unsigned)c->port);
+	return buf;
 }
 
 int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c)
@@ -213,6 +310,8 @@ int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c)
 	struct proxy_ppin_policy pol;
 	const struct sockaddr_storage *cl;
 	struct proxy_ppin r;
+	char peer[INET6_ADDRSTRLEN + 8];
+	char fp[PROXY_HOOK_LINES_MAX];
 	unsigned ignored;
 
 	pp_policy(p->cfg, &pol);
@@ -226,10 +325,11 @@ int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c)
 			proxy_loop_logf(p, LOG_LEVEL_DEBUG,
 					"PROXY header from %s refused: %s at "
 					"byte %zu",
-					c->peer, r.err, r.err_off);
+					peer_str(c, peer, sizeof(peer)), r.err, r.err_off);
 		else
 			proxy_loop_logf(p, LOG_LEVEL_DEBUG, "PROXY header from %s refused: %s",
-					c->peer, proxy_ppin_result_name(r.result));
+					peer_str(c, peer, sizeof(peer)),
+					proxy_ppin_result_name(r.result));
 		c->pp = 0;
 		proxy_conn_close(p, c);
 		return -1;
@@ -246,7 +346,7 @@ int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c)
 		cl = proxy_ppin_client(&r);
 		if (cl)
 			peer_text(c, cl);
-		c->fp_len = (uint16_t)proxy_ppin_fp_lines(&r, c->fp, sizeof(c->fp), &ignored);
+		fp_keep(c, fp, (int)proxy_ppin_fp_lines(&r, fp, sizeof(fp), &ignored));
 		p->ms->pp_tlv_ignored += ignored;
 		c->in.rd += (uint32_t)r.len;
 	}
@@ -345,6 +445,7 @@ void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
 			syn_lookup(p, c, &ss, sl);
 		if (proxy_loop_ep_add(p, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c)) {
 			close(fd);
+			free(c->fp);
 			c->free_next = p->free_conns;
 			p->free_conns = c;
 			continue;
@@ -376,9 +477,20 @@ void proxy_conn_free_all(struct proxy_server *p)
 		struct proxy_conn *c = p->free_conns;
 
 		p->free_conns = c->free_next;
-		free(c->in.p);
-		free(c->qh);
-		free(c->rh);
+		free(c);
+	}
+}
+
+void proxy_conn_trim_free(struct proxy_server *p)
+{
+	struct proxy_conn **l = &p->free_conns;
+
+	for (unsigned int i = 0; *l && i < FREE_CONNS_KEPT; i++)
+		l = &(*l)->free_next;
+	while (*l) {
+		struct proxy_conn *c = *l;
+
+		*l = c->free_next;
 		free(c);
 	}
 }

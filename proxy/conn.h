@@ -32,5 +32,12 @@ int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int sta
 int proxy_conn_fail(struct proxy_server *p, struct proxy_conn *c, int status);
 /* Close every client and free the pool. */
 void proxy_conn_free_all(struct proxy_server *p);
+/* Free closed connections beyond the few kept for reuse (memory comes back after a burst). */
+void proxy_conn_trim_free(struct proxy_server *p);
+/* Borrow c's request state (c->x) if it has none: 0 or -ENOBUFS (buffer_memory_max). */
+int proxy_conn_exch_take(struct proxy_server *p, struct proxy_conn *c);
+/* Give back c's response head / request head buffer (no-op without one). */
+void proxy_conn_rh_drop(struct proxy_server *p, struct proxy_conn *c);
+void proxy_conn_qh_drop(struct proxy_server *p, struct proxy_conn *c);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "proxy/bufpool.h"
 #include "proxy/config.h"
 #include "http/parse.h"
 #include "proxy/metrics.h"
@@ -65,13 +66,8 @@ struct proxy_timer {
 struct proxy_side {
 	int fd;
 	uint8_t rd_ready, wr_ready, eof, shut;
-	uint8_t hup; /* the peer's FIN was signalled: a short read does not mean drained */
-};
-
-/* Data in p[rd..wr). */
-struct proxy_buf {
-	char *p;
-	uint32_t cap, rd, wr;
+	uint8_t hup;  /* the peer's FIN was signalled: a short read does not mean drained */
+	uint8_t full; /* the last read filled all the room there was: the socket may hold more */
 };
 
 /* Framing progress of one message body in a buffer: fwd bytes at rd are cleared to go. */
@@ -113,45 +109,59 @@ struct proxy_upstream {
 	char addr[PROXY_CONFIG_ADDR_MAX];
 };
 
+enum proxy_peer_family { PROXY_PEER_V4, PROXY_PEER_V6, PROXY_PEER_UNKNOWN };
 enum proxy_cstate { C_HEAD, C_EXCH, C_TUNNEL, C_ERROR, C_LINGER, C_CLOSED };
 enum proxy_rphase { R_HEAD, R_BODY };
 
-struct proxy_conn {
-	uint8_t kind; /* HK_CLIENT */
-	uint8_t state, rphase, reject, queued;
-	struct proxy_side s;
-	struct proxy_timer t;
-	struct proxy_buf in;
-	uint32_t parsed; /* request head bytes already scanned */
-
-	/* The request being served. */
-	uint8_t minor, is_head, upgrade, keep, req_keep, force_new, started, up_minor;
-	uint8_t up_reusable, resp_sent_any;
-	uint8_t idempotent; /* RFC 9110 9.2.2: the request may be sent again */
-	int route;
-	uint32_t tried; /* bitmask of the route's backends tried for this request */
-	unsigned int gen;
-	uint8_t bodyless;
-	int status;
+/* What one request needs and an idle connection does not: borrowed from the pool (its
+ * smallest class) when a request head is complete, given back when the exchange ends. */
+struct proxy_exch {
 	struct proxy_body req, res;
-	char *qh; /* request head for the backend */
-	uint32_t qh_len, qh_off;
-	char *rh; /* response head (or error) for the client */
-	uint32_t rh_len, rh_off;
-	struct proxy_upstream *up;
-	uint64_t start_us, bytes_out;
 	char method[16];
 	char target[200];
 	uint16_t target_len;
 	char upaddr[PROXY_CONFIG_ADDR_MAX];
+};
+
+/*
+ * A client connection.  Between requests it holds no buffer (in.p, qh, rh and x are NULL
+ * unless pipelined bytes wait in in): memory per idle connection is this struct and the
+ * hook's lines.
+ */
+struct proxy_conn {
+	/* Ordered by size, small first, so that no padding grows it (the allocator's 288-byte
+	 * class holds it: memory per idle connection). */
+	uint8_t kind; /* HK_CLIENT */
+	uint8_t state, rphase, reject, queued;
+	uint8_t rh_owned; /* rh is a borrowed buffer (else the shared error text, or NULL) */
+	uint8_t pfam;	  /* PROXY_PEER_*: the peer's address family, for its log text */
+	/* The request being served. */
+	uint8_t minor, is_head, upgrade, keep, req_keep, force_new, started, up_minor;
+	uint8_t up_reusable, bodyless;
+	uint8_t idempotent; /* RFC 9110 9.2.2: the request may be sent again */
+	uint8_t pp; /* enum proxy_ppin_peer until the PROXY header question is settled, then 0 */
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port;
+	uint16_t fp_len;
+	struct proxy_side s;
+	uint32_t parsed; /* request head bytes already scanned */
+	int route;
+	uint32_t tried; /* bitmask of the route's backends tried for this request */
+	unsigned int gen;
+	int status;
+	uint32_t qh_len, qh_off, qh_cap;
+	uint32_t rh_len, rh_off, rh_cap;
+	struct proxy_timer t;
+	struct proxy_buf in;
+	struct proxy_exch *x; /* NULL between requests */
+	char *qh;	      /* request head for the backend (borrowed) */
+	char *rh;	      /* response head (or error) for the client */
+	struct proxy_upstream *up;
+	uint64_t start_us, bytes_out;
 
 	/* The connection. */
-	char ip[INET6_ADDRSTRLEN];
-	char peer[INET6_ADDRSTRLEN + 8];
 	const char *listen_port;
-	uint8_t pp; /* enum proxy_ppin_peer until the PROXY header question is settled, then 0 */
-	char fp[PROXY_HOOK_LINES_MAX];
-	uint16_t fp_len;
+	char *fp; /* the hook's lines (fp_len bytes, malloc'd), NULL for none */
 	struct proxy_conn *prev, *next; /* active clients */
 	struct proxy_conn *free_next;
 	struct proxy_conn *q_next; /* run queue */
@@ -196,6 +206,16 @@ struct proxy_server {
 	struct proxy_timer tl[TL_N]; /* sentinels */
 	uint32_t tl_ms[TL_N];
 	uint64_t now_us, now_ms;
+
+	/* Buffers, and the proxy's own error responses (shared by every connection that
+	 * sends one: they depend on the status, the connection handling and HEAD only). */
+	struct proxy_bufpool pool;
+	struct {
+		uint16_t status, len;
+		uint8_t conn, head; /* enum http_status_conn; no body (HEAD) */
+		char text[246];
+	} err[32];
+	unsigned int n_err;
 
 	/* Pools. */
 	struct proxy_conn *free_conns, *clients, *grave_conns, *runq, *runq_tail;

@@ -25,6 +25,7 @@
 #include "http/rewrite.h"
 #include "http/status.h"
 #include "http/target.h"
+#include "proxy/bufpool.h"
 #include "proxy/conn.h"
 #include "proxy/exchange.h"
 #include "proxy/flow.h"
@@ -48,15 +49,48 @@ static void enqueue(struct proxy_server *p, struct proxy_conn *c)
 
 /* ---- request head ---------------------------------------------------------------- */
 
-static void copy_log_fields(struct proxy_conn *c, const struct http_request *req)
+static void copy_log_fields(struct proxy_exch *x, const struct http_request *req)
 {
-	size_t n = req->method.n < sizeof(c->method) - 1 ? req->method.n : sizeof(c->method) - 1;
+	size_t n = req->method.n < sizeof(x->method) - 1 ? req->method.n : sizeof(x->method) - 1;
 
-	memcpy(c->method, req->method.p, n);
-	c->method[n] = '\0';
-	n = req->target.n < sizeof(c->target) ? req->target.n : sizeof(c->target);
-	memcpy(c->target, req->target.p, n);
-	c->target_len = (uint16_t)n;
+	memcpy(x->method, req->method.p, n);
+	x->method[n] = '\0';
+	n = req->target.n < sizeof(x->target) ? req->target.n : sizeof(x->target);
+	memcpy(x->target, req->target.p, n);
+	x->target_len = (uint16_t)n;
+}
+
+/* A buffer could not be borrowed (buffer_memory_max): refuse the request with 503 and
+ * close; its answer is the shared error text, which needs no buffer. */
+static int refuse_busy(struct proxy_server *p, struct proxy_conn *c)
+{
+	p->ms->buffer_refused++;
+	c->start_us = c->start_us ? c->start_us : p->now_us;
+	c->req_keep = 0;
+	return proxy_conn_fail(p, c, 503);
+}
+
+/* Write the backend's request head into a borrowed buffer of the smallest class that
+ * holds it (a second, full-size try when the first is short).  Its length, -ENOSPC, or
+ * -ENOBUFS when no buffer could be borrowed. */
+static long build_request_head(struct proxy_server *p, struct proxy_conn *c,
+			       const struct http_request *req, struct http_rw_request *o, int hl)
+{
+	size_t want = (size_t)hl + c->fp_len + 1024;
+	long n;
+
+	for (;;) {
+		c->qh =
+		    proxy_bufpool_get(&p->pool, want < p->qh_cap ? want : p->qh_cap, &c->qh_cap);
+		if (!c->qh)
+			return -ENOBUFS;
+		o->spoofed = 0;
+		n = http_rewrite_request(req, o, c->qh, c->qh_cap);
+		if (n >= 0 || c->qh_cap >= p->qh_cap)
+			return n;
+		proxy_conn_qh_drop(p, c);
+		want = p->qh_cap;
+	}
 }
 
 /* Limits keep their own status (413, 414, 431); every other rejection is a 400, so a
@@ -88,11 +122,19 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 	c->start_us = p->now_us;
 	c->tried = 0;
 	c->started = 0;
-	copy_log_fields(c, req);
-	proxy_flow_body_init(&c->req, req->body_kind, req->content_length, p->req_lim.max_body);
-	c->req.tflags = p->cfg->drop_underscore_fields ? HTTP_RW_DROP_UNDERSCORE : 0;
-	c->bodyless = c->req.done;
 	proxy_loop_timer_disarm(&c->t);
+	if (proxy_conn_exch_take(p, c)) {
+		c->in.rd += (uint32_t)hl;
+		return refuse_busy(p, c);
+	}
+	copy_log_fields(c->x, req);
+	proxy_flow_body_init(&c->x->req, req->body_kind, req->content_length, p->req_lim.max_body);
+	c->x->req.tflags = p->cfg->drop_underscore_fields ? HTTP_RW_DROP_UNDERSCORE : 0;
+	c->bodyless = c->x->req.done;
+	/* The head is parsed: what follows is body, streamed through buffers of a bounded
+	 * size whatever the head limit. */
+	if (c->in.max > PROXY_FLOW_STREAM_MAX)
+		c->in.max = PROXY_FLOW_STREAM_MAX;
 
 	if (c->reject) {
 		c->in.rd += (uint32_t)hl;
@@ -160,7 +202,11 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 		o.conn = HTTP_RW_CLOSE;
 	else
 		o.conn = HTTP_RW_KEEP;
-	n = http_rewrite_request(req, &o, c->qh, p->qh_cap);
+	n = build_request_head(p, c, req, &o, hl);
+	if (n == -ENOBUFS) {
+		c->in.rd += (uint32_t)hl;
+		return refuse_busy(p, c);
+	}
 	if (n < 0)
 		return proxy_conn_error_reply(p, c, n == -EINVAL ? 400 : 431, 0);
 	p->ms->spoofed += o.spoofed;
@@ -207,14 +253,23 @@ static int step_head(struct proxy_server *p, struct proxy_conn *c)
 		if (c->t.list == TL_IDLE)
 			proxy_loop_timer_arm(p, &c->t, TL_HEADER); /* the next request has begun */
 	}
-	r = proxy_flow_read(&c->s, &c->in, &p->ms->client_bytes_in);
+	r = proxy_flow_recv(&p->pool, &c->s, &c->in, &p->ms->client_bytes_in);
 	if (r > 0)
 		return 1;
+	if (r == PROXY_FLOW_NOBUF)
+		return refuse_busy(p, c);
 	if (r == 0) {
-		if (c->in.rd == 0 && c->in.wr == c->in.cap) {
+		if (c->in.p && c->in.rd == 0 && c->in.wr == c->in.cap) {
+			/* A head larger than the buffer can grow: over the head limit, or at
+			 * buffer_memory_max. */
 			c->start_us = p->now_us;
+			if (c->in.cap < c->in.max)
+				return refuse_busy(p, c);
 			return proxy_conn_error_reply(p, c, 431, 0);
 		}
+		/* Nothing arrived after all: an idle connection keeps no buffer. */
+		if (c->in.p && c->in.rd == c->in.wr)
+			proxy_bufpool_release(&p->pool, &c->in);
 		return 0;
 	}
 	/* EOF or error between or inside heads: nothing to answer. */
@@ -234,7 +289,7 @@ static int upstream_broken(struct proxy_server *p, struct proxy_conn *c)
 	 * sending it twice is harmless (an idempotent method, RFC 9110 9.2.2) or none of it
 	 * left: the backend may have acted on a POST before it closed. */
 	if (u && u->reused && c->bodyless && c->rphase == R_HEAD && u->in.wr == u->in.rd &&
-	    !c->rh_len && (c->idempotent || c->qh_off == 0)) {
+	    !c->rh_len && c->qh && (c->idempotent || c->qh_off == 0)) {
 		proxy_upstream_untry(p, c, u);
 		proxy_upstream_release(p, u, 0);
 		c->qh_off = 0;
@@ -274,6 +329,31 @@ static int announces_body(const struct http_response *res)
 	return 0;
 }
 
+/* Write the client's response head into a borrowed buffer of the smallest class that
+ * holds it (a second, full-size try when the first is short).  Its length, -ENOSPC, or
+ * -ENOBUFS. */
+static long build_response_head(struct proxy_server *p, struct proxy_conn *c,
+				const struct http_response *res, const struct http_rw_response *o,
+				int hl)
+{
+	size_t want = (size_t)hl + 1024;
+	long n;
+
+	proxy_conn_rh_drop(p, c);
+	for (;;) {
+		c->rh =
+		    proxy_bufpool_get(&p->pool, want < p->rh_cap ? want : p->rh_cap, &c->rh_cap);
+		if (!c->rh)
+			return -ENOBUFS;
+		c->rh_owned = 1;
+		n = http_rewrite_response(res, o, c->rh, c->rh_cap);
+		if (n >= 0 || c->rh_cap >= p->rh_cap)
+			return n;
+		proxy_conn_rh_drop(p, c);
+		want = p->rh_cap;
+	}
+}
+
 static int response_head(struct proxy_server *p, struct proxy_conn *c, struct proxy_upstream *u,
 			 const struct http_response *res, int hl)
 {
@@ -296,7 +376,9 @@ static int response_head(struct proxy_server *p, struct proxy_conn *c, struct pr
 		if (c->minor == 0)
 			return 1;
 		o.conn = HTTP_RW_INTERIM;
-		n = http_rewrite_response(res, &o, c->rh, p->rh_cap);
+		n = build_response_head(p, c, res, &o, hl);
+		if (n == -ENOBUFS)
+			return refuse_busy(p, c);
 		if (n < 0) {
 			p->ms->upstream_err[PROXY_UERR_BAD_RESPONSE]++;
 			return proxy_conn_fail(p, c, 502);
@@ -314,7 +396,7 @@ static int response_head(struct proxy_server *p, struct proxy_conn *c, struct pr
 		c->keep = 0;
 	} else {
 		c->keep = (uint8_t)(c->req_keep && res->body_kind != HTTP_BODY_UNTIL_CLOSE &&
-				    !dechunk && !p->stopping && c->req.done && !c->reject);
+				    !dechunk && !p->stopping && c->x->req.done && !c->reject);
 		o.conn = !c->keep	 ? HTTP_RW_CLOSE
 			 : c->minor == 0 ? HTTP_RW_KEEP_ALIVE
 					 : HTTP_RW_KEEP;
@@ -324,7 +406,9 @@ static int response_head(struct proxy_server *p, struct proxy_conn *c, struct pr
 	c->up_reusable =
 	    (uint8_t)(res->keep_alive && !c->force_new && c->up_minor == 1 && res->status != 101 &&
 		      !(res->body_kind == HTTP_BODY_NONE && announces_body(res)));
-	n = http_rewrite_response(res, &o, c->rh, p->rh_cap);
+	n = build_response_head(p, c, res, &o, hl);
+	if (n == -ENOBUFS)
+		return refuse_busy(p, c);
 	if (n < 0) {
 		p->ms->upstream_err[PROXY_UERR_BAD_RESPONSE]++;
 		return proxy_conn_fail(p, c, 502);
@@ -332,11 +416,16 @@ static int response_head(struct proxy_server *p, struct proxy_conn *c, struct pr
 	c->rh_len = (uint32_t)n;
 	c->rh_off = 0;
 	c->status = res->status;
+	/* A final response: the request can no longer be sent again elsewhere. */
+	if (c->qh_off == c->qh_len)
+		proxy_conn_qh_drop(p, c);
+	if (u->in.max > PROXY_FLOW_STREAM_MAX)
+		u->in.max = PROXY_FLOW_STREAM_MAX;
 	c->started = 1;
 	u->in.rd += (uint32_t)hl;
 	u->parsed = 0;
-	proxy_flow_body_init(&c->res, res->body_kind, res->content_length, 0);
-	c->res.dechunk = (uint8_t)dechunk;
+	proxy_flow_body_init(&c->x->res, res->body_kind, res->content_length, 0);
+	c->x->res.dechunk = (uint8_t)dechunk;
 	c->rphase = R_BODY;
 	return 1;
 }
@@ -358,6 +447,7 @@ static int step_response(struct proxy_server *p, struct proxy_conn *c)
 			}
 			if (c->rh_off < c->rh_len)
 				return r;
+			proxy_conn_rh_drop(p, c); /* an interim response, sent */
 			prog = r;
 		}
 		if (u->in.wr - u->in.rd > u->parsed) {
@@ -377,40 +467,46 @@ static int step_response(struct proxy_server *p, struct proxy_conn *c)
 			}
 			u->parsed = (uint32_t)len;
 		}
-		r = proxy_flow_read(&u->s, &u->in, &p->ms->upstream_bytes_in);
+		r = proxy_flow_recv(&p->pool, &u->s, &u->in, &p->ms->upstream_bytes_in);
 		if (r > 0)
 			return 1;
+		if (r == PROXY_FLOW_NOBUF)
+			return refuse_busy(p, c);
 		if (r < 0)
 			return upstream_broken(p, c);
-		if (u->in.rd == 0 && u->in.wr == u->in.cap) {
+		if (u->in.p && u->in.rd == 0 && u->in.wr == u->in.cap) {
+			if (u->in.cap < u->in.max)
+				return refuse_busy(p, c); /* at buffer_memory_max */
 			p->ms->upstream_err[PROXY_UERR_BAD_RESPONSE]++;
 			return proxy_conn_fail(p, c, 502);
 		}
 		return prog;
 	}
-	r = proxy_flow_body_scan(&c->res, &u->in);
+	r = proxy_flow_body_scan(&c->x->res, &u->in);
 	if (r < 0) {
 		p->ms->upstream_err[PROXY_UERR_BAD_RESPONSE]++;
 		proxy_conn_abort(p, c, 0);
 		return 1;
 	}
-	r = proxy_flow_send(&c->s, c->rh, &c->rh_off, c->rh_len, &u->in, &c->res,
+	r = proxy_flow_send(&c->s, c->rh, &c->rh_off, c->rh_len, &u->in, &c->x->res,
 			    &p->ms->client_bytes_out, &c->bytes_out);
 	if (r < 0) {
 		proxy_conn_abort(p, c, 1); /* the client went away */
 		return 1;
 	}
+	if (c->rh && c->rh_off == c->rh_len)
+		proxy_conn_rh_drop(p, c);
 	if (r > 0) /* a slow reader is progress too: the timer watches inactivity */
 		proxy_loop_timer_arm(p, &u->t, TL_RESPONSE);
 	prog |= r;
-	if (!c->res.done) {
-		r = proxy_flow_read(&u->s, &u->in, &p->ms->upstream_bytes_in);
+	if (!c->x->res.done) {
+		r = proxy_flow_recv(&p->pool, &u->s, &u->in, &p->ms->upstream_bytes_in);
 		if (r > 0) {
 			prog = 1;
 			proxy_loop_timer_arm(p, &u->t, TL_RESPONSE);
 		} else if (r < 0) {
-			if (c->res.kind == HTTP_BODY_UNTIL_CLOSE && r == -1) {
-				c->res.done = 1;
+			if (c->x->res.kind == HTTP_BODY_UNTIL_CLOSE && r == -1) {
+				c->x->res.done = 1;
 				c->up_reusable = 0;
 				prog = 1;
 			} else {
@@ -426,11 +522,11 @@ static int step_response(struct proxy_server *p, struct proxy_conn *c)
 static void finish_exchange(struct proxy_server *p, struct proxy_conn *c)
 {
 	struct proxy_upstream *u = c->up;
-	int req_complete = c->req.done && c->req.fwd == 0 && c->qh_off == c->qh_len;
+	int req_complete = c->x->req.done && c->x->req.fwd == 0 && c->qh_off == c->qh_len;
 
 	if (u)
 		proxy_upstream_release(p, u, c->up_reusable && req_complete);
-	p->ms->spoofed += c->req.spoofed; /* x-tcp-* dropped from request trailers */
+	p->ms->spoofed += c->x->req.spoofed; /* x-tcp-* dropped from request trailers */
 	proxy_conn_count_status(p, c);
 	if (!req_complete)
 		c->keep = 0;
@@ -450,8 +546,8 @@ static void enter_tunnel(struct proxy_server *p, struct proxy_conn *c)
 	c->state = C_TUNNEL;
 	proxy_loop_timer_disarm(&c->t);
 	proxy_loop_timer_arm(p, &c->up->t, TL_UIDLE);
-	proxy_flow_body_init(&c->req, -1, 0, 0);
-	proxy_flow_body_init(&c->res, -1, 0, 0);
+	proxy_flow_body_init(&c->x->req, -1, 0, 0);
+	proxy_flow_body_init(&c->x->res, -1, 0, 0);
 }
 
 static int step_exch(struct proxy_server *p, struct proxy_conn *c)
@@ -470,10 +566,10 @@ static int step_exch(struct proxy_server *p, struct proxy_conn *c)
 		}
 	}
 	/* Request: head and cleared body bytes to the backend, more body from the client. */
-	r = proxy_flow_body_scan(&c->req, &c->in);
+	r = proxy_flow_body_scan(&c->x->req, &c->in);
 	if (r < 0)
 		return proxy_conn_fail(p, c, reject_status(r));
-	r = proxy_flow_send(&u->s, c->qh, &c->qh_off, c->qh_len, &c->in, &c->req,
+	r = proxy_flow_send(&u->s, c->qh, &c->qh_off, c->qh_len, &c->in, &c->x->req,
 			    &p->ms->upstream_bytes_out, NULL);
 	if (r < 0)
 		return upstream_broken(p, c);
@@ -482,8 +578,8 @@ static int step_exch(struct proxy_server *p, struct proxy_conn *c)
 		if (c->rphase == R_HEAD)
 			proxy_loop_timer_arm(p, &u->t, TL_RESPONSE);
 	}
-	if (!c->req.done) {
-		r = proxy_flow_read(&c->s, &c->in, &p->ms->client_bytes_in);
+	if (!c->x->req.done) {
+		r = proxy_flow_recv(&p->pool, &c->s, &c->in, &p->ms->client_bytes_in);
 		if (r > 0) {
 			prog = 1;
 		} else if (r < 0) {
@@ -501,7 +597,7 @@ static int step_exch(struct proxy_server *p, struct proxy_conn *c)
 			enter_tunnel(p, c);
 			return 1;
 		}
-		if (c->res.done && c->res.fwd == 0) {
+		if (c->x->res.done && c->x->res.fwd == 0) {
 			finish_exchange(p, c);
 			return 1;
 		}
@@ -516,14 +612,13 @@ static int tunnel_dir(struct proxy_server *p, struct proxy_side *src, struct pro
 {
 	int prog = 0, r;
 
-	(void)p;
 	bd->fwd = b->wr - b->rd;
 	r = proxy_flow_send(dst, NULL, NULL, 0, b, bd, out_ctr, out_ctr2);
 	if (r < 0)
 		return -1;
 	prog |= r;
-	r = proxy_flow_read(src, b, in_ctr);
-	if (r == -2)
+	r = proxy_flow_recv(&p->pool, src, b, in_ctr);
+	if (r == -2 || r == PROXY_FLOW_NOBUF)
 		return -1;
 	if (r != 0)
 		prog = 1;
@@ -544,9 +639,9 @@ static int step_tunnel(struct proxy_server *p, struct proxy_conn *c)
 		proxy_conn_close(p, c);
 		return 0;
 	}
-	a = tunnel_dir(p, &c->s, &c->in, &c->req, &u->s, &p->ms->client_bytes_in,
+	a = tunnel_dir(p, &c->s, &c->in, &c->x->req, &u->s, &p->ms->client_bytes_in,
 		       &p->ms->upstream_bytes_out, NULL);
-	b = tunnel_dir(p, &u->s, &u->in, &c->res, &c->s, &p->ms->upstream_bytes_in,
+	b = tunnel_dir(p, &u->s, &u->in, &c->x->res, &c->s, &p->ms->upstream_bytes_in,
 		       &p->ms->client_bytes_out, NULL);
 	if (a < 0 || b < 0 || (c->s.eof && u->s.eof && c->s.shut && u->s.shut)) {
 		proxy_conn_close(p, c);
@@ -577,11 +672,12 @@ static int step_error(struct proxy_server *p, struct proxy_conn *c)
 
 static int step_linger(struct proxy_server *p, struct proxy_conn *c)
 {
+	/* What a closing client still sends is thrown away: a scratch buffer takes it. */
+	char scratch[4096];
+	struct proxy_buf b = {.p = scratch, .cap = sizeof(scratch)};
 	int r;
 
-	c->in.rd = c->in.wr = 0;
-	r = proxy_flow_read(&c->s, &c->in, &p->ms->client_bytes_in);
-	c->in.rd = c->in.wr = 0;
+	r = proxy_flow_read(&c->s, &b, &p->ms->client_bytes_in);
 	if (r < 0) {
 		proxy_conn_close(p, c);
 		return 0;

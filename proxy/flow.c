@@ -38,6 +38,7 @@ int proxy_flow_read(struct proxy_side *s, struct proxy_buf *b, uint64_t *ctr)
 	n = recv(s->fd, b->p + b->wr, space, 0);
 	if (n > 0) {
 		b->wr += (uint32_t)n;
+		s->full = (size_t)n == space;
 		*ctr += (uint64_t)n;
 		/* A short read emptied the socket: the next byte brings a new edge.  After the
 		 * peer's FIN there is no new edge, so keep reading until read says 0. */
@@ -58,6 +59,34 @@ int proxy_flow_read(struct proxy_side *s, struct proxy_buf *b, uint64_t *ctr)
 		return 0;
 	s->rd_ready = 0;
 	return -2;
+}
+
+int proxy_flow_recv(struct proxy_bufpool *bp, struct proxy_side *s, struct proxy_buf *b,
+		    uint64_t *ctr)
+{
+	if (!s->rd_ready || s->eof)
+		return 0;
+	if (!b->p) {
+		if (proxy_bufpool_take(bp, b, PROXY_BUFPOOL_FIRST, b->max))
+			return PROXY_FLOW_NOBUF;
+	} else if (b->rd == b->wr) {
+		b->rd = b->wr = 0;
+		/* The last read filled the buffer and it has drained since: a stream.  Fewer,
+		 * larger reads cost less (one class more, bounded). */
+		if (s->full && b->cap < PROXY_FLOW_STREAM_MAX && b->cap < b->max)
+			(void)proxy_bufpool_grow(bp, b, (size_t)b->cap + 1);
+	} else if (b->wr == b->cap) {
+		/* Full: a larger class when the data fills most of it (a head that needs it,
+		 * a body whose reader is slower than its writer), else move the data down. */
+		if (b->cap < b->max && (b->rd == 0 || b->wr - b->rd > b->cap / 2))
+			(void)proxy_bufpool_grow(bp, b, (size_t)b->cap + 1);
+		if (b->wr == b->cap && b->rd > 0) {
+			memmove(b->p, b->p + b->rd, b->wr - b->rd);
+			b->wr -= b->rd;
+			b->rd = 0;
+		}
+	}
+	return proxy_flow_read(s, b, ctr);
 }
 
 /*

@@ -44,6 +44,8 @@ void proxy_metrics_reset_gauges(struct proxy_metrics *m, unsigned int worker)
 	s->active_clients = 0;
 	s->active_upstreams = 0;
 	s->idle_upstreams = 0;
+	s->buffers_borrowed = s->buffers_pooled = 0;
+	s->buffer_bytes_borrowed = s->buffer_bytes_pooled = 0;
 	s->up = 0;
 	s->pt.active = 0;
 }
@@ -219,6 +221,23 @@ size_t proxy_metrics_render(const struct proxy_metrics *m, char *out, size_t cap
 		"Access-log lines dropped: stdout stopped taking them and the buffer was full, "
 		"or writing failed.",
 		SUM(access_log_dropped));
+	counter(&o, "huginn_buffer_refusals_total",
+		"Requests answered 503 because the worker's buffers reached "
+		"limits.buffer_memory_max.",
+		SUM(buffer_refused));
+	put(&o,
+	    "# HELP huginn_buffers Connection buffers, by state: borrowed (held by a connection) "
+	    "or pooled (free, kept for reuse).\n"
+	    "# TYPE huginn_buffers gauge\n"
+	    "huginn_buffers{state=\"borrowed\"} %lld\n"
+	    "huginn_buffers{state=\"pooled\"} %lld\n",
+	    (long long)SUM(buffers_borrowed), (long long)SUM(buffers_pooled));
+	put(&o,
+	    "# HELP huginn_buffer_bytes Bytes of connection buffers, by state.\n"
+	    "# TYPE huginn_buffer_bytes gauge\n"
+	    "huginn_buffer_bytes{state=\"borrowed\"} %lld\n"
+	    "huginn_buffer_bytes{state=\"pooled\"} %lld\n",
+	    (long long)SUM(buffer_bytes_borrowed), (long long)SUM(buffer_bytes_pooled));
 	g = (int64_t)SUM(active_clients);
 	gauge(&o, "huginn_active_client_connections", "Open client connections.", g);
 	g = (int64_t)SUM(active_upstreams);

@@ -81,9 +81,13 @@ struct proxy_metrics_slot {
 	uint64_t reloads;
 	uint64_t reload_failures;
 	uint64_t access_log_dropped; /* access-log lines not written (full or failed) */
+	uint64_t buffer_refused;     /* requests answered 503 at buffer_memory_max */
 	int64_t active_clients;	     /* gauges */
 	int64_t active_upstreams;
 	int64_t idle_upstreams;
+	int64_t buffers_borrowed; /* connection buffers held by connections */
+	int64_t buffers_pooled;	  /* free, kept for reuse */
+	int64_t buffer_bytes_borrowed, buffer_bytes_pooled;
 	int64_t up; /* 1 while the worker runs */
 	struct proxy_pt_metrics pt;
 } __attribute__((aligned(64)));

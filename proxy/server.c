@@ -24,6 +24,7 @@
 
 #include "http/rewrite.h"
 #include "proxy/alog.h"
+#include "proxy/bufpool.h"
 #include "proxy/conn.h"
 #include "proxy/exchange.h"
 #include "proxy/loop.h"
@@ -166,6 +167,7 @@ static void set_timeouts(struct proxy_server *p, const struct proxy_config *c)
 	proxy_loop_timer_set_ms(p, TL_PT_CONNECT, c->connect_timeout_ms);
 	proxy_loop_timer_set_ms(p, TL_PT_IDLE, c->idle_timeout_ms);
 	p->req_lim.max_body = c->max_body_bytes;
+	p->pool.limit = c->buffer_memory_max;
 }
 
 void proxy_server_keep_fixed(const struct proxy_config *o, struct proxy_config *n)
@@ -298,6 +300,7 @@ int proxy_server_create(struct proxy_server **out, const struct proxy_config *cf
 	if (!p->cfg)
 		goto nomem;
 	memcpy(p->cfg, cfg, sizeof(*cfg));
+	proxy_bufpool_init(&p->pool, cfg->buffer_memory_max);
 	for (int l = 0; l < TL_N; l++)
 		p->tl[l].next = p->tl[l].prev = &p->tl[l];
 	proxy_loop_clock_update(p);
@@ -305,7 +308,8 @@ int proxy_server_create(struct proxy_server **out, const struct proxy_config *cf
 	p->next_tick_ms = p->now_ms + 1000;
 	p->max_clients = cfg->max_connections;
 
-	/* Buffers: the head must fit the client buffer, which then streams the body. */
+	/* The largest buffers (borrowed from the pool as the data needs them): the head must
+	 * fit the client buffer, which then streams the body. */
 	p->in_cap = cfg->max_header_bytes + 1024 > 16384 ? cfg->max_header_bytes + 1024 : 16384;
 	p->qh_cap = cfg->max_header_bytes + HTTP_REWRITE_EXTRA;
 	p->up_cap = p->in_cap > 32768 ? p->in_cap : 32768;
@@ -403,6 +407,15 @@ fail:
 	return rc;
 }
 
+/* The pool's figures into this worker's metrics slot (a few stores per loop pass). */
+static void buffers_gauge(struct proxy_server *p)
+{
+	p->ms->buffers_borrowed = (int64_t)p->pool.n_borrowed;
+	p->ms->buffers_pooled = (int64_t)p->pool.n_pooled;
+	p->ms->buffer_bytes_borrowed = (int64_t)p->pool.borrowed_bytes;
+	p->ms->buffer_bytes_pooled = (int64_t)p->pool.pooled_bytes;
+}
+
 int proxy_server_run(struct proxy_server *p)
 {
 	struct epoll_event ev[256];
@@ -453,6 +466,8 @@ int proxy_server_run(struct proxy_server *p)
 		proxy_exchange_run_queue(p);
 		if (p->now_ms >= p->next_tick_ms) {
 			p->next_tick_ms = p->now_ms + 1000;
+			proxy_conn_trim_free(p);
+			proxy_upstream_trim_free(p);
 			if (p->o.hook && p->o.hook->tick)
 				p->o.hook->tick(p->o.hook->ctx);
 		}
@@ -460,6 +475,7 @@ int proxy_server_run(struct proxy_server *p)
 			proxy_alog_flush(p);
 		proxy_loop_reap_graves(p);
 		proxy_tunnel_reap(p);
+		buffers_gauge(p);
 		if (p->stopping) {
 			if (p->n_clients == 0)
 				break;
@@ -496,6 +512,7 @@ void proxy_server_destroy(struct proxy_server *p)
 		close(p->ep);
 	if (p->alog_len)
 		proxy_alog_flush(p);
+	proxy_bufpool_drain(&p->pool);
 	free(p->alog);
 	free(p->hdrs);
 	free(p->cfg);

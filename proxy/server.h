@@ -22,6 +22,11 @@
  *   No Via is added; the backend's Server header is passed through unchanged (the proxy
  *   announces itself nowhere but in its own error responses, which carry no Server).
  * - Errors are answered with a small text body: 400 404 408 413 414 431 502 503 504.
+ * - A connection holds buffers only while it has bytes to keep: borrowed from the worker's
+ *   pool (bufpool.h) when bytes arrive, grown class by class as the data needs, given
+ *   back when the request is done (pipelined bytes stay, in the smallest class).  A
+ *   request that would take the worker's buffers past limits.buffer_memory_max is
+ *   answered 503.
  * - SIGTERM/SIGINT drain (stop accepting, finish in-flight requests within
  *   timeouts.shutdown_drain, close idle connections), SIGHUP re-reads the config file and
  *   swaps routes, backends, headers, timeouts and body limit (listeners, workers,

@@ -14,8 +14,11 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
+#include "proxy/bufpool.h"
 #include "proxy/loop.h"
 #include "proxy/upstream.h"
+
+#define FREE_UPS_KEPT 256 /* closed upstream connections kept for reuse */
 
 static struct proxy_upstream *up_alloc(struct proxy_server *p)
 {
@@ -24,21 +27,14 @@ static struct proxy_upstream *up_alloc(struct proxy_server *p)
 	if (u) {
 		p->free_ups = u->free_next;
 	} else {
-		u = calloc(1, sizeof(*u));
+		u = malloc(sizeof(*u));
 		if (!u)
 			return NULL;
-		u->in.p = malloc(p->up_cap);
-		if (!u->in.p) {
-			free(u);
-			return NULL;
-		}
 	}
-	char *keep = u->in.p;
-
+	/* No buffer until the response arrives: a pooled connection holds none. */
 	memset(u, 0, sizeof(*u));
 	u->kind = HK_UPSTREAM;
-	u->in.p = keep;
-	u->in.cap = p->up_cap;
+	u->in.max = p->up_cap;
 	u->s.fd = -1;
 	u->all_next = p->ups;
 	if (p->ups)
@@ -76,6 +72,7 @@ void proxy_upstream_close(struct proxy_server *p, struct proxy_upstream *u)
 		u->client->up = NULL;
 	u->client = NULL;
 	proxy_loop_timer_disarm(&u->t);
+	proxy_bufpool_release(&p->pool, &u->in);
 	if (u->s.fd >= 0) {
 		close(u->s.fd); /* also leaves the epoll set */
 		p->ms->active_upstreams--;
@@ -103,7 +100,8 @@ void proxy_upstream_release(struct proxy_server *p, struct proxy_upstream *u, in
 		proxy_upstream_close(p, u);
 		return;
 	}
-	u->in.rd = u->in.wr = 0;
+	proxy_bufpool_release(&p->pool, &u->in);
+	u->in.max = p->up_cap;
 	u->parsed = 0;
 	u->reused = 0;
 	u->idle_prev = NULL;
@@ -120,7 +118,8 @@ static void attach(struct proxy_conn *c, struct proxy_upstream *u)
 {
 	c->up = u;
 	u->client = c;
-	memcpy(c->upaddr, u->addr, sizeof(c->upaddr));
+	if (c->x)
+		memcpy(c->x->upaddr, u->addr, sizeof(c->x->upaddr));
 }
 
 /* Open a new connection to be for c: 0, or -errno of socket/connect. */
@@ -214,8 +213,8 @@ int proxy_upstream_acquire(struct proxy_server *p, struct proxy_conn *c, int fre
 		if (c->tried & 0x80000000u)
 			return 502;
 		c->tried |= 0x80000000u;
-		for (unsigned int i = 0; i < p->n_backends && c->upaddr[0]; i++) {
-			if (strcmp(p->backends[i].addr.text, c->upaddr))
+		for (unsigned int i = 0; i < p->n_backends && c->x && c->x->upaddr[0]; i++) {
+			if (strcmp(p->backends[i].addr.text, c->x->upaddr))
 				continue;
 			if (connect_new(p, c, &p->backends[i]) == 0)
 				return 0;
@@ -394,7 +393,20 @@ void proxy_upstream_free_all(struct proxy_server *p)
 		struct proxy_upstream *u = p->free_ups;
 
 		p->free_ups = u->free_next;
-		free(u->in.p);
+		free(u);
+	}
+}
+
+void proxy_upstream_trim_free(struct proxy_server *p)
+{
+	struct proxy_upstream **l = &p->free_ups;
+
+	for (unsigned int i = 0; *l && i < FREE_UPS_KEPT; i++)
+		l = &(*l)->free_next;
+	while (*l) {
+		struct proxy_upstream *u = *l;
+
+		*l = u->free_next;
 		free(u);
 	}
 }

@@ -30,5 +30,7 @@ void proxy_upstream_untry(struct proxy_server *p, struct proxy_conn *c, struct p
 /* Rebuild the backend table for a new config, moving pools of unchanged addresses. */
 void proxy_upstream_reload(struct proxy_server *p, const struct proxy_config *ncfg);
 void proxy_upstream_free_all(struct proxy_server *p);
+/* Free closed upstream connections beyond the few kept for reuse. */
+void proxy_upstream_trim_free(struct proxy_server *p);
 
 #endif

@@ -180,7 +180,11 @@ fp_p0f_links() {
 		m = $6; sub(/^raw_mtu=/, "", m); print p "\t|link=" l "|mtu=" m }' "$1"
 }
 
-# fp_p0f_link PORT: that suffix for client port PORT in $T_DIR/p0f.log (its first SYN).
-fp_p0f_link() {
-	fp_p0f_links "$T_DIR/p0f.log" | awk -F'\t' -v p="$1" '$1 == p { print $2; exit }'
+# fp_p0f_label PORT: the x-tcp-p0f-os value p0f's log gives the client at PORT: its SYN
+# line's os|dist|params, then its mtu line's |link=NAME|mtu=N (link=, raw_mtu=).
+fp_p0f_label() {
+	t_wait_for 5 grep -q "/$1|" "$T_DIR/p0f.log"
+	_os=$(t_p0f_norm "$T_DIR/p0f.log" | awk -F'\t' -v p="$1" '$1 == p { print $3; exit }')
+	_ln=$(fp_p0f_links "$T_DIR/p0f.log" | awk -F'\t' -v p="$1" '$1 == p { print $2; exit }')
+	[ -n "$_os" ] && echo "$_os$_ln"
 }

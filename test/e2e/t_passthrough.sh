@@ -262,8 +262,7 @@ if [ -n "$TX" ]; then
 		logged "$N2/rec.log" "^/n126/$fam	"
 		line=$(grep "^/n126/$fam	" "$N2/rec.log" | head -n 1)
 		raw=$(fp_p0f_raw "$lp")
-		os=$(t_p0f_norm "$T_DIR/p0f.log" | awk -F'\t' -v p="$lp" '$1 == p { print $3; exit }')
-		os="$os$(fp_p0f_link "$lp")"
+		os=$(fp_p0f_label "$lp")
 		t_eq "nginx 1.26 (IPv$fam): X-TCP-P0F (0xE0) = p0f raw_sig" \
 			"$(echo "$line" | cut -f2)" "$raw"
 		t_eq "nginx 1.26 (IPv$fam): X-TCP-P0F-OS (0xE1) = p0f's os|dist|params|link|mtu" \
@@ -297,7 +296,7 @@ if [ -n "$TX" ]; then
 		"$(echo "$line" | cut -d' ' -f2-4,8-11)" \
 		"$T_CADDR4:42034 TUNNEL done tls n126.test 127.0.0.1:$N126 $JA4_4"
 	t_eq "access log: p0f signature and label" "$(echo "$line" | cut -d' ' -f12-)" \
-		"$(t_p0f_norm "$T_DIR/p0f.log" | awk -F'\t' '$1 == 42034 { print $2 " " $3; exit }')$(fp_p0f_link 42034)"
+		"$(fp_p0f_raw 42034) $(fp_p0f_label 42034)"
 fi
 
 # ---- bytes that are not TLS, half-closes ------------------------------------------------

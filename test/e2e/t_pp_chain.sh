@@ -90,8 +90,7 @@ for c in "4 $T_SADDR4 $T_CADDR4 42001" "6 [$T_SADDR6] $T_CADDR6 42002" \
 		-H 'X-TLS-JA4: t13d1516h2_8daaf6152771_e5627efa2ab1' -H 'X-TCP-P0F-OS: spoofed')
 	t_eq "IPv$fam client port $cp: 200 through passthrough and HTTP listener" "$code" 200
 	raw=$(fp_p0f_raw "$cp")
-	os=$(t_p0f_norm "$T_DIR/p0f.log" | awk -F'\t' -v p="$cp" '$1 == p { print $3; exit }')
-	os="$os$(fp_p0f_link "$cp")"
+	os=$(fp_p0f_label "$cp")
 	t_check "IPv$fam port $cp: p0f logged the SYN ('$raw')" test -n "$raw"
 	t_eq "IPv$fam port $cp: x-tcp-p0f = p0f raw_sig, once" "$(hdr "$path" x-tcp-p0f)" "$raw"
 	t_eq "IPv$fam port $cp: x-tcp-p0f-os = p0f's os|dist|params|link|mtu, once" \

@@ -4,10 +4,11 @@
 # limits, timeouts, broken backends, aborting clients), t_proxy_bodies.sh (multi-MB chunked
 # bodies, 100-continue, WebSocket), t_proxy_signals.sh (SIGHUP reloads under load, SIGTERM
 # drain), t_proxy_chaos.sh (mutated requests and responses), t_proxy_log.sh (a stalled
-# stdout), t_proxy_hardening.sh (issue 11's client-side defects) and t_proxy_engine.sh
-# (misbehaving backends, reloads, the fd limit).  Each ends with a SIGTERM exit and a
-# check of the proxy's stderr for any sanitizer report (leaks included), so a memory
-# error fails here even when the HTTP answers were right.
+# stdout), t_proxy_hardening.sh (issue 11's client-side defects), t_proxy_engine.sh
+# (misbehaving backends, reloads, the fd limit) and t_proxy_memory.sh (buffers borrowed,
+# moved, returned, capped).  Each ends with a SIGTERM exit and a check of the proxy's
+# stderr for any sanitizer report (leaks included), so a memory error fails here even when
+# the HTTP answers were right.
 . "$(dirname "$0")/lib.sh"
 SAN_PROXY=${SAN_PROXY:-$BUILD/san/huginn-proxy}
 if [ ! -x "$SAN_PROXY" ]; then
@@ -17,7 +18,7 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 dir=$(dirname "$0")
-for t in errors bodies signals chaos log hardening engine; do
+for t in errors bodies signals chaos log hardening engine memory; do
 	PROXY=$SAN_PROXY timeout 150 sh "$dir/t_proxy_$t.sh" >"$T_DIR/$t.log" 2>&1
 	rc=$?
 	# Relabel the inner lines so the runner counts them under this test.

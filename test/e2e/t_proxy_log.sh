@@ -66,7 +66,11 @@ t_check "/metrics: HELP and TYPE for huginn_access_log_dropped_total" sh -c \
 
 # --- drain the FIFO: the kept lines arrive, then new requests are logged again
 cat "$T_DIR/log.fifo" >"$T_DIR/drained.log" &
-T_PIDS="$! $T_PIDS"
+DRAIN=$!
+T_PIDS="$DRAIN $T_PIDS"
+# The new reader holds the FIFO before the holder goes: a write while no reader at all
+# has it open fails with EPIPE, which ends access logging for good (alog.c).
+t_wait_for 5 sh -c "ls -l /proc/$DRAIN/fd 2>/dev/null | grep -q 'log.fifo'"
 t_stop "$HOLDER"
 if t_wait_for 10 sh -c "grep -q ' GET /fill-' '$T_DIR/drained.log'"; then
 	t_ok "after the drain: kept lines arrive"

@@ -285,7 +285,7 @@ static void test_body_scan(void)
 	    "5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\nT: v\r\n\r\nGET / HTTP/1.1\r\n";
 	size_t body_len = strlen(chunked) - strlen("GET / HTTP/1.1\r\n");
 	char mem[256];
-	struct proxy_buf b = {mem, sizeof(mem), 0, 0};
+	struct proxy_buf b = {.p = mem, .cap = sizeof(mem)};
 	struct proxy_body bd;
 	int bad = 0;
 
