@@ -356,7 +356,7 @@ int tcpflow_add(struct tcpflow *t, const struct tcpflow_seg *seg, struct tcpflow
 	rel = seq - s->seq;
 	if ((int32_t)rel < 0) {
 		/* Starts before buf[0]: the part already consumed is a retransmission. */
-		skip = (uint32_t)-(int32_t)rel;
+		skip = 0u - rel; /* unsigned: INT32_MIN has no int32_t negation */
 		if (skip >= len) {
 			t->stats.dup_bytes += len;
 			return TCPFLOW_NONE;
