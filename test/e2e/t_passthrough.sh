@@ -61,7 +61,9 @@ defaults
     timeout client 10s
     timeout server 10s
 frontend tls
-    bind 127.0.0.1:$HAP ssl crt $T_DIR/crt.pem accept-proxy
+    # HTTP/1.1 only: haproxy 3.0 (Debian 13) offers h2 by ALPN, and %HP then logs the
+    # absolute URI; the checks read the path.
+    bind 127.0.0.1:$HAP ssl crt $T_DIR/crt.pem alpn http/1.1 accept-proxy
     log-format "hap path=%HP src=%[src] sport=%[src_port] auth=%[fc_pp_authority]"
     http-request return status 200 content-type text/plain string hap
 EOF
