@@ -1,17 +1,14 @@
 /*
- * test_proxy_router.c - the proxy's pure parts: longest-prefix routing, request and
- * response header rewriting (hop-by-hop removal, x-tcp-* stripping, X-Forwarded-*,
- * header add/remove, replace_path), error responses and the metrics text.
+ * test_proxy_router.c - the proxy's configuration applied to requests: longest-prefix
+ * routing, and request and response header rewriting with the configured rules
+ * (hop-by-hop removal, x-tcp-* stripping, X-Forwarded-*, header add/remove, replace_path).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proxy/config.h"
-#include "proxy/flow.h"
-#include "proxy/metrics.h"
 #include "http/parse.h"
-#include "http/status.h"
 #include "http/rewrite.h"
 #include "test/harness.h"
 
@@ -212,159 +209,6 @@ static void test_response(void)
 	   "interim: no response_add, no Connection");
 }
 
-static void test_errors(void)
-{
-	char out[512];
-	long n = http_status_error_reply(502, HTTP_STATUS_CLOSE, 0, out, sizeof(out) - 1);
-
-	ok(n > 0, "error response built");
-	out[n > 0 ? n : 0] = '\0';
-	ok(!strncmp(out, "HTTP/1.1 502 Bad Gateway\r\n", 26), "502 status line");
-	ok(has(out, "\r\nConnection: close\r\n"), "close said");
-	ok(has(out, "\r\nContent-Length: 16\r\n") && has(out, "\r\n\r\n502 Bad Gateway\n"),
-	   "body length matches");
-	n = http_status_error_reply(404, HTTP_STATUS_KEEP, 0, out, sizeof(out) - 1);
-	out[n > 0 ? n : 0] = '\0';
-	ok(!has(out, "Connection"), "keep-alive error says nothing about Connection");
-	is_int(http_status_error_reply(404, HTTP_STATUS_KEEP, 0, out, 10), -ENOSPC,
-	       "error into a tiny buffer -> -ENOSPC");
-	is_str(http_status_reason(431), "Request Header Fields Too Large", "reason table");
-}
-
-static void test_metrics(void)
-{
-	struct proxy_metrics *m = proxy_metrics_create(3);
-	char *out = malloc(65536);
-	size_t n;
-
-	ok(m != NULL && out != NULL, "metrics mapping created");
-	if (!m || !out) {
-		free(out);
-		return;
-	}
-	proxy_metrics_status(&m->slot[0], 200);
-	proxy_metrics_status(&m->slot[1], 200);
-	proxy_metrics_status(&m->slot[2], 404);
-	proxy_metrics_status(&m->slot[2], 99);	/* ignored */
-	proxy_metrics_status(&m->slot[2], 600); /* ignored */
-	m->slot[0].spoofed = 2;
-	m->slot[1].spoofed = 3;
-	m->slot[1].active_clients = 4;
-	m->slot[2].upstream_err[PROXY_UERR_REFUSED] = 7;
-	m->slot[0].pp[PROXY_PPIN_V2] = 1;
-	m->slot[2].pp[PROXY_PPIN_V2] = 2;
-	m->slot[1].pp[PROXY_PPIN_UNTRUSTED] = 4;
-	m->slot[1].pp_tlv_ignored = 6;
-	n = proxy_metrics_render(m, out, 65536);
-	ok(n > 0 && n < 65536, "rendered %zu bytes", n);
-	ok(has(out, "huginn_requests_total{code=\"200\"} 2\n"), "200 summed over workers");
-	ok(has(out, "huginn_requests_total{code=\"404\"} 1\n"), "404 counted");
-	ok(!has(out, "code=\"99\"") && !has(out, "code=\"600\""), "out-of-range codes ignored");
-	ok(has(out, "huginn_spoofed_headers_total 5\n"), "spoofed headers summed");
-	ok(has(out, "huginn_active_client_connections 4\n"), "gauge summed");
-	ok(has(out, "huginn_upstream_errors_total{kind=\"refused\"} 7\n"), "error kind label");
-	ok(has(out, "huginn_proxy_protocol_total{result=\"v2\"} 3\n") &&
-	       has(out, "huginn_proxy_protocol_total{result=\"untrusted\"} 4\n") &&
-	       has(out, "huginn_proxy_protocol_total{result=\"missing\"} 0\n"),
-	   "PROXY results summed, zero ones shown");
-	ok(has(out, "# TYPE huginn_proxy_protocol_total counter\n"), "PROXY results: TYPE line");
-	ok(has(out, "huginn_proxy_protocol_tlv_ignored_total 6\n"), "ignored TLVs summed");
-	n = proxy_metrics_render(m, out, 200);
-	ok(n < 200 && n > 0 && out[n - 1] == '\n', "short buffer: whole lines only (%zu)", n);
-	proxy_metrics_reset_gauges(m, 1);
-	n = proxy_metrics_render(m, out, 65536);
-	ok(has(out, "huginn_active_client_connections 0\n"), "gauges reset for a restarted worker");
-	proxy_metrics_destroy(m);
-	free(out);
-}
-
-/* Body framing over a buffer that fills a piece at a time, as reads would fill it. */
-static void test_body_scan(void)
-{
-	static const char chunked[] =
-	    "5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\nT: v\r\n\r\nGET / HTTP/1.1\r\n";
-	size_t body_len = strlen(chunked) - strlen("GET / HTTP/1.1\r\n");
-	char mem[256];
-	struct proxy_buf b = {.p = mem, .cap = sizeof(mem)};
-	struct proxy_body bd;
-	int bad = 0;
-
-	for (size_t step = 1; step <= 7; step++) {
-		b.rd = b.wr = 0;
-		proxy_flow_body_init(&bd, HTTP_BODY_CHUNKED, 0, 0);
-		for (size_t off = 0; off < strlen(chunked); off += step) {
-			size_t n = strlen(chunked) - off < step ? strlen(chunked) - off : step;
-
-			memcpy(mem + b.wr, chunked + off, n);
-			b.wr += (uint32_t)n;
-			if (proxy_flow_body_scan(&bd, &b))
-				bad++;
-		}
-		if (!bd.done || bd.fwd != body_len)
-			bad++;
-	}
-	is_int(bad, 0, "chunked body found whole in pieces of 1..7 bytes, next request left");
-
-	{
-		static const char in[] = "3\r\nabc\r\n0\r\nContent-Length: 9\r\nX-K: 1\r\n\r\nNEXT";
-		static const char want[] = "3\r\nabc\r\n0\r\nX-K: 1\r\n\r\n";
-
-		bad = 0;
-		for (size_t step = 1; step <= 9; step++) {
-			b.rd = b.wr = 0;
-			proxy_flow_body_init(&bd, HTTP_BODY_CHUNKED, 0, 0);
-			for (size_t off = 0; off < strlen(in); off += step) {
-				size_t n = strlen(in) - off < step ? strlen(in) - off : step;
-
-				memcpy(mem + b.wr, in + off, n);
-				b.wr += (uint32_t)n;
-				if (proxy_flow_body_scan(&bd, &b))
-					bad++;
-			}
-			if (!bd.done || bd.fwd != strlen(want) || memcmp(mem, want, bd.fwd) ||
-			    b.wr != strlen(want) + 4 || memcmp(mem + bd.fwd, "NEXT", 4))
-				bad++;
-		}
-		is_int(bad, 0, "trailer filtered in the buffer, next request moved up, any split");
-	}
-	b.rd = b.wr = 0;
-	memcpy(mem, "helloGET", 8);
-	b.wr = 8;
-	proxy_flow_body_init(&bd, HTTP_BODY_LENGTH, 5, 0);
-	ok(proxy_flow_body_scan(&bd, &b) == 0 && bd.done && bd.fwd == 5,
-	   "Content-Length body stops at 5");
-	proxy_flow_body_init(&bd, HTTP_BODY_LENGTH, 0, 0);
-	ok(bd.done, "Content-Length: 0 is done at once");
-	b.rd = b.wr = 0;
-	memcpy(mem, "zz\r\n", 4);
-	b.wr = 4;
-	proxy_flow_body_init(&bd, HTTP_BODY_CHUNKED, 0, 0);
-	ok(proxy_flow_body_scan(&bd, &b) < 0, "bad chunk size is an error");
-	b.rd = b.wr = 0;
-	memcpy(mem, "10\r\n0123456789abcdef\r\n", 22);
-	b.wr = 22;
-	proxy_flow_body_init(&bd, HTTP_BODY_CHUNKED, 0, 8);
-	ok(proxy_flow_body_scan(&bd, &b) == HTTP_E_BODY_TOO_LARGE,
-	   "chunked body over max -> too large");
-}
-
-static void test_trailers(void)
-{
-	char t1[] = "X-Checksum: abc\r\nContent-Length: 5\r\nHOST: evil\r\n"
-		    "Transfer-Encoding: chunked\r\nx-tcp-p0f: forged\r\nIf-Match: x\r\n"
-		    "X-Tls-Ja4: forged\r\n"
-		    "X-Other: 1\r\n\r\n";
-	char t2[] = "\r\n";
-	unsigned sp = 0;
-	size_t n = http_rewrite_trailers(t1, strlen(t1), 0, &sp);
-
-	t1[n] = '\0';
-	is_str(t1, "X-Checksum: abc\r\nX-Other: 1\r\n\r\n",
-	       "trailers: framing, routing, conditional and x-tcp-* fields dropped");
-	is_int(sp, 2, "trailers: x-tcp-* and x-tls-* drops counted");
-	is_int(http_rewrite_trailers(t2, 2, 0, NULL), 2, "empty trailer section stays CRLF");
-}
-
 int main(void)
 {
 	char err[256];
@@ -382,10 +226,6 @@ int main(void)
 	test_routing();
 	test_request();
 	test_response();
-	test_errors();
-	test_metrics();
-	test_body_scan();
-	test_trailers();
 	proxy_config_free(cfg);
 	free(cfg);
 	return done_testing();
