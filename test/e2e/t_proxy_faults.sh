@@ -3,7 +3,8 @@
 # agent, real XDP on a veth into a client namespace, two nginx backends) while
 #   a. the agent is stopped, restarted with another map capacity (maps recreated, the
 #      proxy re-opens them) and replaced by a new agent (takeover);
-#   b. a backend is killed (SIGKILL) and restarted;
+#   b. a backend is killed (SIGKILL) and restarted (and one dies with each request:
+#      an idempotent request goes to the other backend, a POST is never sent twice);
 #   c. SIGHUP reloads a good config, then a broken one;
 #   d. the proxy, started under RLIMIT_NOFILE = 128, is pushed past its fd limit by
 #      idle keep-alive connections, then by connections that never finish a head.
@@ -15,8 +16,8 @@
 # another client's fingerprint on a request is visible.  Per phase: wrk's counts and the
 # backends' lines, zero failed requests where the proxy could serve, the right status
 # where it could not, fingerprints present (absent only while no agent runs), never a
-# wrong one.  About 40 s.  Needs root; SKIPs loudly otherwise.
-# Ports 23100-23103 inside the test's own server namespace.
+# wrong one.  60-100 s on a busy 2-core machine.  Needs root; SKIPs loudly otherwise.
+# Ports 23100-23104 inside the test's own server namespace; namespaces flts*/fltc*.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fp_lib.sh"
 . "$(dirname "$0")/proxy_lib.sh"
