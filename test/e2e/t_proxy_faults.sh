@@ -405,7 +405,7 @@ t_eq "b: after the restart 10 of 10 requests to the single-backend route succeed
 # 9.2.2 allows the retry); a POST with a body is never sent twice: 502.
 ok=$(n200 "$(creqs 8 "http://$T_SADDR4:$PP/fx/A/get")")
 dropped=$(grep -c '^REQ .* GET /fx/A/get' "$T_DIR/drop.log")
-t_eq "b: a backend that dies with the request: 8 of 8 GETs answered 200 by the other ($dropped reached the dying one)" \
+t_eq "b: a backend that dies with the request: $ok of 8 GETs answered 200 by the other ($dropped reached the dying one)" \
 	"$ok $([ "$dropped" -gt 0 ] && echo exercised)" "8 exercised"
 codes=" $(creqs 4 "http://$T_SADDR4:$PP/fx/A/post" --data-binary x)"
 seen=$(cat "$T_DIR/drop.log" "$T_DIR/bb/access.log" | grep -c '/fx/A/post')
