@@ -358,10 +358,10 @@ int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c)
  * Out of fds: close up to IDLE_CLOSE_BATCH keep-alive connections that wait for a next
  * request with nothing of it read, the longest waiting first (TL_IDLE is ordered by
  * deadline), so a client in the listen queue gets the fd (one for it, one for its
- * upstream).  An idle connection may be closed at any time (RFC 9112 9.3).  Returns how
- * many were closed.
+ * upstream), or a request its upstream connection.  An idle connection may be closed at any time
+ * (RFC 9112 9.3).  Returns how many were closed.
  */
-static int close_idle(struct proxy_server *p)
+int proxy_conn_close_idle(struct proxy_server *p)
 {
 	struct proxy_timer *h = &p->tl[TL_IDLE], *t, *nx;
 	int n = 0;
@@ -407,7 +407,8 @@ void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
 				p->accept_warn_ms = p->now_ms + 1000;
 				proxy_loop_logf(p, LOG_LEVEL_WARN, "accept: %s", strerror(e));
 			}
-			if ((e == EMFILE || e == ENFILE) && !drained && close_idle(p) > 0) {
+			if ((e == EMFILE || e == ENFILE) && !drained &&
+			    proxy_conn_close_idle(p) > 0) {
 				drained = 1;
 				continue;
 			}

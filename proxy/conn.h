@@ -30,6 +30,9 @@ int proxy_conn_error_reply(struct proxy_server *p, struct proxy_conn *c, int sta
 /* An exchange failed with status: answer it if no final response has started, else abort.
  * Returns 1. */
 int proxy_conn_fail(struct proxy_server *p, struct proxy_conn *c, int status);
+/* Out of fds: close a few keep-alive clients that wait for a next request with nothing
+ * of it read, the longest waiting first.  Returns how many were closed. */
+int proxy_conn_close_idle(struct proxy_server *p);
 /* Close every client and free the pool. */
 void proxy_conn_free_all(struct proxy_server *p);
 /* Free closed connections beyond the few kept for reuse (memory comes back after a burst). */

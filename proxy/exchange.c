@@ -102,6 +102,18 @@ static int reject_status(int err)
 	return st == 413 || st == 414 || st == 431 ? st : 400;
 }
 
+/* proxy_upstream_acquire; when the worker is out of fds for the upstream connection (503),
+ * once more after closing idle keep-alive clients: their fds are worth more to a request
+ * than to a connection that may never send another. */
+static int acquire(struct proxy_server *p, struct proxy_conn *c, int fresh)
+{
+	int st = proxy_upstream_acquire(p, c, fresh);
+
+	if (st == 503 && proxy_conn_close_idle(p) > 0)
+		st = proxy_upstream_acquire(p, c, fresh);
+	return st;
+}
+
 static int start_request(struct proxy_server *p, struct proxy_conn *c,
 			 const struct http_request *req, int hl)
 {
@@ -217,7 +229,7 @@ static int start_request(struct proxy_server *p, struct proxy_conn *c,
 	c->state = C_EXCH;
 	c->rphase = R_HEAD;
 	c->rh_len = c->rh_off = 0;
-	st = proxy_upstream_acquire(p, c, 0);
+	st = acquire(p, c, 0);
 	if (st)
 		return proxy_conn_error_reply(p, c, st, 0);
 	return 1;
@@ -283,32 +295,44 @@ static int step_head(struct proxy_server *p, struct proxy_conn *c)
 static int upstream_broken(struct proxy_server *p, struct proxy_conn *c)
 {
 	struct proxy_upstream *u = c->up;
+	int st;
 
-	/* A pooled connection the backend closed just as we reused it: the request is still
-	 * whole in qh (it has no body), so send it again on a fresh connection, but only if
-	 * sending it twice is harmless (an idempotent method, RFC 9110 9.2.2) or none of it
-	 * left: the backend may have acted on a POST before it closed. */
-	if (u && u->reused && c->bodyless && c->rphase == R_HEAD && u->in.wr == u->in.rd &&
-	    !c->rh_len && c->qh && (c->idempotent || c->qh_off == 0)) {
-		proxy_upstream_untry(p, c, u);
+	/* Closed before any byte of an answer: the request is still whole in qh (it has no
+	 * body), so send it again, but only if sending it twice is harmless (an idempotent
+	 * method, RFC 9110 9.2.2) or none of it left: the backend may have acted on a POST
+	 * before it closed.  A pooled connection the backend closed just as we reused it:
+	 * the same backend on a fresh connection.  A fresh connection (the backend crashed
+	 * or was killed with the request): the route's next backend, if it has one (c->tried
+	 * keeps this one out, so every backend is tried at most once). */
+	if (u && c->bodyless && c->rphase == R_HEAD && u->in.wr == u->in.rd && !c->rh_len &&
+	    c->qh && (c->idempotent || c->qh_off == 0)) {
+		if (u->reused)
+			proxy_upstream_untry(p, c, u);
 		proxy_upstream_release(p, u, 0);
 		c->qh_off = 0;
-		if (proxy_upstream_acquire(p, c, 1) == 0)
+		st = acquire(p, c, 1);
+		if (st == 0)
 			return 1;
+		if (st == 503)
+			return proxy_conn_fail(p, c, 503);
 	}
 	p->ms->upstream_err[PROXY_UERR_RESET]++;
 	return proxy_conn_fail(p, c, 502);
 }
 
-/* A connect that completed with an error: retry another backend or answer 502. */
+/* A connect that completed with an error: retry another backend or answer 502 (503 when
+ * out of fds). */
 static void upstream_failed(struct proxy_server *p, struct proxy_conn *c)
 {
+	int st;
+
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	c->qh_off = 0;
-	if (proxy_upstream_acquire(p, c, 0) == 0)
+	st = acquire(p, c, 0);
+	if (st == 0)
 		return;
-	proxy_conn_fail(p, c, 502);
+	proxy_conn_fail(p, c, st);
 }
 
 /* Whether a response without a body (HEAD, 204, 304) announced one: Content-Length other
@@ -776,7 +800,7 @@ void proxy_exchange_upstream_timeout(struct proxy_server *p, struct proxy_conn *
 		if (c->up)
 			proxy_upstream_release(p, c->up, 0);
 		c->qh_off = 0;
-		if (proxy_upstream_acquire(p, c, 0) != 0)
+		if (acquire(p, c, 0) != 0)
 			proxy_conn_fail(p, c, 504);
 	} else {
 		p->ms->upstream_err[PROXY_UERR_TIMEOUT]++;

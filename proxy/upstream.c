@@ -122,6 +122,32 @@ static void attach(struct proxy_conn *c, struct proxy_upstream *u)
 		memcpy(c->x->upaddr, u->addr, sizeof(c->x->upaddr));
 }
 
+/* Out of fds for a new upstream socket: close the pooled connection that has waited
+ * longest, of any backend (the tail of each LIFO pool).  An idle pooled connection is
+ * cheap to open again; the request waiting for its fd is not.  1 if one was closed. */
+static int close_oldest_pooled(struct proxy_server *p)
+{
+	struct proxy_upstream *old = NULL;
+
+	for (unsigned int i = 0; i < p->n_backends; i++) {
+		struct proxy_upstream *u = p->backends[i].idle;
+
+		while (u && u->idle_next)
+			u = u->idle_next;
+		if (u && (!old || u->t.deadline < old->t.deadline))
+			old = u;
+	}
+	if (!old)
+		return 0;
+	proxy_upstream_close(p, old);
+	return 1;
+}
+
+static int fd_shortage(int err)
+{
+	return err == -EMFILE || err == -ENFILE;
+}
+
 /* Open a new connection to be for c: 0, or -errno of socket/connect. */
 static int connect_new(struct proxy_server *p, struct proxy_conn *c, struct proxy_backend *be)
 {
@@ -130,6 +156,8 @@ static int connect_new(struct proxy_server *p, struct proxy_conn *c, struct prox
 	int fd, one = 1, rc;
 
 	fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && fd_shortage(-errno) && close_oldest_pooled(p))
+		fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	/* Heads go out in one send; Nagle would only hold back the next one. */
@@ -252,6 +280,13 @@ int proxy_upstream_acquire(struct proxy_server *p, struct proxy_conn *c, int fre
 			rc = connect_new(p, c, be);
 			if (rc == 0)
 				return 0;
+			if (fd_shortage(rc)) {
+				/* The worker's own shortage, not the backend's: nothing counted
+				 * against it, and it stays untried for a retry once fds are freed
+				 * (every other backend would need an fd too). */
+				c->tried &= ~(1u << k);
+				return 503;
+			}
 			count_connect_error(p, be, rc);
 		}
 	}

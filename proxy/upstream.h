@@ -10,7 +10,8 @@
 #include "proxy/engine.h"
 
 /* Find a connection for c's request (pooled or new): 0 with c->up set, or the status to
- * answer (502/503/504) after counting the failure. */
+ * answer: 502 after counting the failure, 503 when the worker is out of fds for a new
+ * connection (after closing its oldest pooled one); c may try again once fds are freed. */
 int proxy_upstream_acquire(struct proxy_server *p, struct proxy_conn *c, int fresh);
 /* Back to the pool if reusable, else closed.  Detaches it from its client. */
 void proxy_upstream_release(struct proxy_server *p, struct proxy_upstream *u, int reusable);

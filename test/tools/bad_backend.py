@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""bad_backend.py - backends that break HTTP on purpose, for test/e2e/t_proxy_engine.sh.
+"""bad_backend.py - backends that break HTTP on purpose, for test/e2e/t_proxy_engine.sh
+and t_proxy_faults.sh.
 Standard library only; every socket operation is bounded by a timeout.
 
   bad_backend.py PORT LOG MODE [ARG]
@@ -13,6 +14,8 @@ Modes:
   drop-second  answers the first request of each connection ("first conn=n"), then reads
                the second one (head and Content-Length body), logs it and closes without
                answering: a pooled connection that dies just after taking a request.
+  drop-all     reads each request (head and Content-Length body), logs it and closes
+               without answering: a backend that dies with the request (t_proxy_faults).
   late-body    HEAD, and targets ending in /204 or /304 (any method), get a head announcing
                "Content-Length: 26" and no body (correct for HEAD and 304; a 204 may not
                announce one).  The 26 bytes come late: with the next request on that
@@ -88,6 +91,8 @@ def serve(sock, n, mode, arg, f):
             return
         method, target, ver = r
         log(f, "REQ %d %s %s %s" % (n, method, target, ver))
+        if mode == "drop-all":
+            return  # closed without an answer
         if mode == "drop-second":
             if not first:
                 return  # closed without an answer
@@ -139,7 +144,7 @@ def conn_thread(sock, mode, arg, f):
 
 
 def main(argv):
-    if len(argv) < 4 or argv[3] not in ("drop-second", "late-body", "idle-junk", "chunk10"):
+    if len(argv) < 4 or argv[3] not in ("drop-all", "drop-second", "late-body", "idle-junk", "chunk10"):
         sys.stderr.write(__doc__)
         return 2
     port, mode = int(argv[1]), argv[3]
