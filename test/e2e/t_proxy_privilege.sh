@@ -51,9 +51,9 @@ fp_conf "$T_DIR/proxy.toml" "$FP_PORT" "$MPORT" "$BPORT"
 FP_FPCONF="tcp_enabled = false" fp_conf "$T_DIR/nofp.toml" "$NPORT" "$NMPORT" "$BPORT"
 chmod 0644 "$T_DIR/proxy.toml" "$T_DIR/nofp.toml"
 
-# as NAME GID CAPS CONF: the proxy as uid $U, group GID, keeping only CAPS ("" = none),
+# run_as NAME GID CAPS CONF: the proxy as uid $U, group GID, keeping only CAPS ("" = none),
 # in the server namespace; pid in AS_PID.
-as() {
+run_as() {
 	_n=$1
 	_g=$2
 	_c=$3
@@ -108,7 +108,7 @@ t_stop "$PROXY_PID" 15
 t_eq "root proxy exits 0 on SIGTERM" "$T_RC" 0
 
 # ---- 2. uid $U, group $G, CAP_BPF only ----
-as bpf $G bpf "$T_DIR/proxy.toml"
+run_as bpf $G bpf "$T_DIR/proxy.toml"
 if t_wait_for 20 fp_ready "$MPORT"; then
 	t_ok "uid $U with CAP_BPF only: /ready 200"
 	t_eq "its CapEff: CAP_BPF (bit 39) alone" "$(capeff $AS_PID)" 0000008000000000
@@ -149,7 +149,7 @@ if [ "$kver" -ge 5019 ]; then
 		"$(objget $G 8)" fd
 	t_eq "no capability, group $G: BPF_OBJ_GET read-write is refused by the 0640 mode" \
 		"$(objget $G 0)" EACCES
-	as nocap $G "" "$T_DIR/proxy.toml"
+	run_as nocap $G "" "$T_DIR/proxy.toml"
 	if t_wait_for 20 fp_ready "$MPORT"; then
 		t_ok "uid $U with no capability (Linux $(uname -r) >= 5.19): /ready 200"
 		t_eq "its CapEff: none" "$(capeff $AS_PID)" 0000000000000000
@@ -161,23 +161,23 @@ if [ "$kver" -ge 5019 ]; then
 	t_stop "$AS_PID" 15
 else
 	t_eq "no capability (Linux < 5.19): BPF_OBJ_GET refused" "$(objget $G 8)" EPERM
-	as nocap $G "" "$T_DIR/proxy.toml"
+	run_as nocap $G "" "$T_DIR/proxy.toml"
 	refused "no capability (Linux < 5.19)" "Operation not permitted \(the proxy needs CAP_BPF\)" \
 		nocap
 fi
 
 # ---- 4. negatives: not in the pins' group ----
 t_eq "group $OTHER_G, no capability: BPF_OBJ_GET read-only refused" "$(objget $OTHER_G 8)" EACCES
-as other-bpf $OTHER_G bpf "$T_DIR/proxy.toml"
+run_as other-bpf $OTHER_G bpf "$T_DIR/proxy.toml"
 refused "uid $U not in group $G, with CAP_BPF" \
 	"cannot open the SYN maps under $PIN: Permission denied \(the pins and their directory must be readable" \
 	other-bpf
-as other-nocap $OTHER_G "" "$T_DIR/proxy.toml"
+run_as other-nocap $OTHER_G "" "$T_DIR/proxy.toml"
 refused "uid $U not in group $G, no capability" \
 	"cannot open the SYN maps under $PIN: Permission denied" other-nocap
 
 # ---- 5. fingerprinting off: no capability needed ----
-as nofp $OTHER_G "" "$T_DIR/nofp.toml"
+run_as nofp $OTHER_G "" "$T_DIR/nofp.toml"
 if t_wait_for 20 fp_ready "$NMPORT"; then
 	t_ok "tcp_enabled = false, uid $U, no capability, no access to the pins: /ready 200"
 	t_eq "its CapEff: none" "$(capeff $AS_PID)" 0000000000000000

@@ -28,6 +28,7 @@
 . "$(dirname "$0")/fp_lib.sh"
 
 fp_need "$BUILD/tools/synflood"
+t_need_tool taskset
 SYNFLOOD=$(cd "$BUILD/tools" && pwd)/synflood
 T_NS_PREFIX=fld
 fp_setup

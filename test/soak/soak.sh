@@ -93,14 +93,17 @@ gauge() {
 }
 # sample PHASE: one line of samples.tsv.
 START=$(date +%s)
-printf 'secs\tphase\trss_kb\tfds\tclients\tupstream_active\tupstream_idle\tborrowed\n' \
+# pooled_kb: free buffers the worker keeps for reuse (huginn_buffer_bytes): RSS that
+# grows with them is the pool reaching a new peak of concurrent heads, not a leak.
+printf 'secs\tphase\trss_kb\tfds\tclients\tupstream_active\tupstream_idle\tborrowed\tpooled_kb\n' \
 	>"$T_DIR/samples.tsv"
 sample() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$1" "$(rss_kb)" \
-		"$(fds)" "$(gauge huginn_active_client_connections)" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$1" \
+		"$(rss_kb)" "$(fds)" "$(gauge huginn_active_client_connections)" \
 		"$(gauge huginn_active_upstream_connections)" \
 		"$(gauge huginn_idle_upstream_connections)" \
-		"$(gauge 'huginn_buffers{state="borrowed"}')" >>"$T_DIR/samples.tsv"
+		"$(gauge 'huginn_buffers{state="borrowed"}')" \
+		"$(($(gauge 'huginn_buffer_bytes{state="pooled"}') / 1024))" >>"$T_DIR/samples.tsv"
 }
 last() { tail -n 1 "$T_DIR/samples.tsv" | cut -f"$1"; }
 quiet() {

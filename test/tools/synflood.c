@@ -13,8 +13,8 @@
  *
  * The shape, so a flood record attached to a real connection shows in its x-tcp-p0f:
  * TTL 200, DF clear, IP id from the index, window 512, one option (MSS 1360), no
- * payload.  p0f renders it 4:200+?:0:1360:512,0:mss::0 (approximately: p0f guesses the
- * distance from the TTL).
+ * payload.  p0f 3.09b renders it 4:200+?:0:1360:512,0:mss::0 (p0f -r on the same SYN
+ * written by syngen: ttl=200 df=0 win=512 opt=02040550).
  * Prints "sent N" and exits 0 when every SYN went out; 1 on a send error; 2 on bad
  * arguments.
  */
