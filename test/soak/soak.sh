@@ -63,7 +63,6 @@ EOF
 t_nginx_start "$T_SNS"
 t_wait_for 10 fp_s curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$BPORT/up" ||
 	{ t_fail "nginx backend did not start"; exit 1; }
-FP_PORT=$FP_PORT
 if ! fp_agent agent HUGINN_EBPF_XDP_MODE=skb; then
 	t_fail "agent attached"
 	exit 1
