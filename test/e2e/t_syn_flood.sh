@@ -6,16 +6,17 @@
 # the server namespace's veth.  Its peer is a port of a bridge in the client namespace;
 # a third, flood namespace joins the bridge with a veth of its own, so real clients and
 # the flood reach the agent's interface alike.  test/tools/synflood.c sends $FLOOD_SYNS
-# spoofed SYNs (sources 10.N.128.0/17, routed back to the flood namespace, where the
-# SYN-ACKs die; every key distinct) to the proxy's own port: the agent's port filter
+# spoofed IPv4 SYNs and half as many IPv6 ones (sources 198.18.0.0/16 and
+# fd00:N:8000::/112, routed back to the flood namespace, where the SYN-ACKs die; every
+# key distinct) to the proxy's own port: the agent's port filter
 # cannot tell them from clients, and the kernel's SYN queue and syncookies are under the
 # same flood the proxy would see in production.  A flood to another port would test the
 # map only.  The flood's shape (TTL 200, no DF, window 512, MSS only) is unlike any real
 # client's, and each real connection has one of 60 TTLs: a record of anyone else
 # attached to a real connection shows as a difference from p0f's raw_sig for that port.
 #
-#   1. during the flood, real clients (python, one connection per request, and curl)
-#      make requests: every one answered 200;
+#   1. during the flood, real clients (python over IPv4 and IPv6, one connection per
+#      request, and curl) make requests: every one answered 200;
 #   2. the proxy is stopped (SIGSTOP) while $HELD clients complete their handshakes, then
 #      20 x the map capacity of flood SYNs from each CPU evicts their records: after
 #      SIGCONT they are
@@ -48,7 +49,9 @@ BR="fldb$T_ID"
 FIF="fldf$T_ID"
 PIF="fldp$T_ID"
 FADDR4="10.$T_NET.0.3"
-SPOOF="10.$T_NET.128.0"
+FADDR6="fd00:$T_NET::3"
+SPOOF="198.18.0.0" # RFC 2544's benchmarking range: no real client is there
+SPOOF6="fd00:$T_NET:8000::"
 ip netns add "$FNS" || { t_fail "flood namespace"; exit 1; }
 t_defer "ip netns del $FNS"
 ip link add "$FIF" netns "$FNS" type veth peer name "$PIF" netns "$T_CNS" || {
@@ -65,9 +68,11 @@ fp_c ip link set "$BR" up
 fp_c ip link set "$PIF" up
 t_in "$FNS" ip link set lo up
 t_in "$FNS" ip addr add "$FADDR4/24" dev "$FIF"
+t_in "$FNS" ip -6 addr add "$FADDR6/64" dev "$FIF" nodad
 t_in "$FNS" ip link set "$FIF" up
 # SYN-ACKs to the spoofed sources go to the flood namespace (not forwarded there).
-fp_s ip route add "10.$T_NET.128.0/17" via "$FADDR4"
+fp_s ip route add 198.18.0.0/16 via "$FADDR4"
+fp_s ip -6 route add "$SPOOF6/112" via "$FADDR6"
 SMAC=$(fp_s ip -o link show dev "$T_SIF" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 # Reachable: a connect to a closed port is refused (RST) rather than timing out.
 reach() {
@@ -116,6 +121,7 @@ import os, selectors, socket, sys, time
 
 host, port, first, mx, tag, stop = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
     int(sys.argv[4]), sys.argv[5], sys.argv[6]
+v6 = ":" in host
 hold = len(sys.argv) > 7
 CONC = mx if hold else 8
 sel = selectors.DefaultSelector()
@@ -127,9 +133,14 @@ def start():
     global started
     i = started
     started += 1
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 40 + i % 60)
-    s.bind(("0.0.0.0", first + i))
+    if v6:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 40 + i % 60)
+        s.bind(("::", first + i))
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 40 + i % 60)
+        s.bind(("0.0.0.0", first + i))
     s.setblocking(False)
     s.connect_ex((host, port))
     p = first + i
@@ -196,31 +207,42 @@ for s in list(state):
     done(s, "fail %d timeout" % state[s]["port"])
 EOF
 
-# clients TAG FIRST MAX [hold]: clients.py from the client namespace, output in TAG.txt.
+# clients TAG FIRST MAX [hold]: clients.py from the client namespace to ${CLI_HOST:-the
+# server's IPv4 address}, output in TAG.txt.
 clients() {
-	nsenter "$FP_CNET" timeout 60 "$PYTHON" "$T_DIR/clients.py" "$T_SADDR4" "$FP_PORT" "$2" \
+	nsenter "$FP_CNET" timeout 60 "$PYTHON" "$T_DIR/clients.py" "${CLI_HOST:-$T_SADDR4}" \
+		"$FP_PORT" "$2" \
 		"$3" "$1" "$T_DIR/$1.stop" ${4:+hold} >"$T_DIR/$1.txt" 2>&1
 }
 ok200() { awk '$2 == "200"' "$T_DIR/$1.txt" | wc -l; }
 lookups() { fp_metric "$MPORT" "huginn_fp_lookups_total{result=\"$1\"}"; }
-captured() { fp_metric "$MPORT" 'huginn_agent_syn_captured_total{family="ipv4"}'; }
+captured() { fp_metric "$MPORT" "huginn_agent_syn_captured_total{family=\"ipv${1:-4}\"}"; }
 flood() {
 	nsenter --net="/run/netns/$FNS" "$SYNFLOOD" "$FIF" "$SMAC" "$SPOOF" "$T_SADDR4" "$FP_PORT" \
 		"$@"
+}
+flood6() {
+	nsenter --net="/run/netns/$FNS" "$SYNFLOOD" "$FIF" "$SMAC" "$SPOOF6" "$T_SADDR6" \
+		"$FP_PORT" "$@"
 }
 
 # ---- 0. before the flood: fingerprints as p0f sees them ----
 clients pre 10000 20
 t_eq "before the flood: 20 requests answered 200" "$(ok200 pre)" 20
 cap0=$(captured)
+cap60=$(captured 6)
 
 # ---- 1. real clients during the flood ----
 flood "$FLOOD_SYNS" "$FLOOD_PPS" >"$T_DIR/flood.out" 2>&1 &
 FLOOD_PID=$!
-T_PIDS="$FLOOD_PID $T_PIDS"
+flood6 $((FLOOD_SYNS / 2)) $((FLOOD_PPS / 2)) >"$T_DIR/flood6.out" 2>&1 &
+FLOOD6_PID=$!
+T_PIDS="$FLOOD_PID $FLOOD6_PID $T_PIDS"
 clients during 11000 19000 &
 CLI_PID=$!
-T_PIDS="$CLI_PID $T_PIDS"
+CLI_HOST=$T_SADDR6 clients during6 40000 9000 &
+CLI6_PID=$!
+T_PIDS="$CLI_PID $CLI6_PID $T_PIDS"
 i=0
 curl_ok=0
 while kill -0 "$FLOOD_PID" 2>/dev/null && [ $i -lt 200 ]; do
@@ -230,21 +252,32 @@ while kill -0 "$FLOOD_PID" 2>/dev/null && [ $i -lt 200 ]; do
 done
 t_gone "$FLOOD_PID" 60
 wait "$FLOOD_PID"
-t_eq "synflood sent every SYN (exit status)" "$?" 0
-touch "$T_DIR/during.stop"
+t_eq "synflood sent every IPv4 SYN (exit status)" "$?" 0
+t_gone "$FLOOD6_PID" 60
+wait "$FLOOD6_PID"
+t_eq "synflood sent every IPv6 SYN (exit status)" "$?" 0
+touch "$T_DIR/during.stop" "$T_DIR/during6.stop"
 wait "$CLI_PID"
-t_diag "flood: $(cat "$T_DIR/flood.out")"
+wait "$CLI6_PID"
+t_diag "flood: IPv4 $(cat "$T_DIR/flood.out"); IPv6 $(cat "$T_DIR/flood6.out")"
 sent=$(awk '$1 == "sent" { print $2 }' "$T_DIR/flood.out")
-ncli=$(grep -c . "$T_DIR/during.txt")
-[ "$ncli" -gt 0 ]
-t_eq "during the flood: real clients made requests ($ncli connections, $i curl)" "$?" 0
-t_eq "during the flood: every python client answered 200" "$(ok200 during)" "$ncli"
-grep -v ' 200$' "$T_DIR/during.txt" | head -n 5 | sed 's/^/#   /'
-t_eq "during the flood: every curl answered 200" "$curl_ok" "$i"
-cap1=$(captured)
-seen=$((cap1 - cap0))
+sent6=$(awk '$1 == "sent" { print $2 }' "$T_DIR/flood6.out")
+for f in 4: 6:6; do
+	tag=during${f#*:}
+	ncli=$(grep -c . "$T_DIR/$tag.txt")
+	[ "$ncli" -gt 0 ]
+	t_eq "during the flood: real IPv${f%:*} clients made requests ($ncli connections)" "$?" 0
+	t_eq "during the flood: every IPv${f%:*} python client answered 200" "$(ok200 "$tag")" \
+		"$ncli"
+	grep -v ' 200$' "$T_DIR/$tag.txt" | head -n 5 | sed 's/^/#   /'
+done
+t_eq "during the flood: every curl answered 200 ($i)" "$curl_ok" "$i"
+seen=$(($(captured) - cap0))
 [ "$seen" -ge $((10 * FLOOD_MAP)) ]
-t_eq "the XDP program stored $seen SYNs, over 10 x the map capacity" "$?" 0
+t_eq "the XDP program stored $seen IPv4 SYNs, over 10 x the map capacity" "$?" 0
+seen6=$(($(captured 6) - cap60))
+[ "$seen6" -ge $((10 * FLOOD_MAP)) ]
+t_eq "the XDP program stored $seen6 IPv6 SYNs, over 10 x the map capacity" "$?" 0
 
 # ---- 2. held connections: their records evicted before accept ----
 miss0=$(lookups miss)
@@ -256,7 +289,8 @@ t_wait_for 20 grep -q '^connected' "$T_DIR/held.txt"
 t_eq "held: $HELD handshakes complete while the proxy is stopped" \
 	"$(grep '^connected' "$T_DIR/held.txt")" "connected $HELD"
 # The kernel's LRU is per CPU at its edges: a new record waits on the list of the CPU
-# that stored it (the sender's CPU on a veth) until that CPU needs room, and other CPUs
+# that stored it (the sender's CPU on a veth; the "local pending" list of
+# kernel/bpf/bpf_lru_list.c) until that CPU needs room, and other CPUs
 # take room from the shared lists first.  A flood from one CPU may never reach a record
 # another CPU stored: send 20 x the capacity from every CPU in turn.
 ncpu=$(nproc)
@@ -322,7 +356,7 @@ t_eq "misses counted in /metrics" "$?" 0
 t_eq "no malformed lookups" "$(m 'huginn_fp_lookups_total{result="malformed"}')" 0
 t_eq "no lookup errors" "$(m 'huginn_fp_lookups_total{result="error"}')" 0
 cookies=$(fp_s nstat -az TcpExtSyncookiesSent 2>/dev/null | awk '$1 == "TcpExtSyncookiesSent" { print $2 }')
-t_diag "SYNs sent $sent (stored by XDP: $(($(m 'huginn_agent_syn_captured_total{family="ipv4"}') - cap0))), map capacity $FLOOD_MAP ($((sent / FLOOD_MAP)) x), requests $(grep -c . "$T_DIR/access.log"), lookups: hit $hits miss $misses stale $(m 'huginn_fp_lookups_total{result="stale"}'); insert failures $(m huginn_agent_syn_insert_failures_total); syncookies sent ${cookies:-?}"
+t_diag "SYNs sent: IPv4 $sent, IPv6 $sent6 (stored by XDP, with the real clients': $(($(m 'huginn_agent_syn_captured_total{family="ipv4"}') - cap0)) and $(($(m 'huginn_agent_syn_captured_total{family="ipv6"}') - cap60))), map capacity $FLOOD_MAP per family ($((sent / FLOOD_MAP)) x and $((sent6 / FLOOD_MAP)) x), requests $(grep -c . "$T_DIR/access.log"), lookups: hit $hits miss $misses stale $(m 'huginn_fp_lookups_total{result="stale"}'); insert failures $(m huginn_agent_syn_insert_failures_total); syncookies sent ${cookies:-?}"
 
 t_stop "$PROXY_PID" 15
 t_eq "proxy exits 0 on SIGTERM" "$T_RC" 0
