@@ -25,6 +25,7 @@
 
 fp_need
 t_need_tool setpriv
+# shellcheck disable=SC2034 # read by t_netns_pair (lib.sh)
 T_NS_PREFIX=fld
 fp_setup
 FP_PORT=24200

@@ -31,13 +31,14 @@
 fp_need "$BUILD/tools/synflood"
 t_need_tool taskset
 SYNFLOOD=$(cd "$BUILD/tools" && pwd)/synflood
+# shellcheck disable=SC2034 # read by t_netns_pair (lib.sh)
 T_NS_PREFIX=fld
 fp_setup
 FP_PORT=24100
 MPORT=24101
 BPORT=24102
 FLOOD_MAP=${FLOOD_MAP:-1024}
-FLOOD_SYNS=${FLOOD_SYNS:-300000}
+FLOOD_SYNS=${FLOOD_SYNS:-200000}
 FLOOD_PPS=${FLOOD_PPS:-60000}
 HELD=${HELD:-20}
 # shellcheck disable=SC3045

@@ -40,6 +40,7 @@ t_need_bin "$AGENT" "$PROXY"
 AGENT=$(cd "$(dirname "$AGENT")" && pwd)/$(basename "$AGENT")
 PROXY=$(cd "$(dirname "$PROXY")" && pwd)/$(basename "$PROXY")
 MIX=$T_TOP/test/soak/mixload.py
+# shellcheck disable=SC2034 # read by t_netns_pair (lib.sh)
 T_NS_PREFIX=fld
 fp_setup
 FP_PORT=24300
