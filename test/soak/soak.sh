@@ -25,7 +25,7 @@
 #   - the proxy is alive, serves, and still fingerprints (a request with x-tcp-p0f).
 # Prints the table, the numbers and PASS or FAIL; exit status 0 on PASS.
 #   sudo make soak  |  SOAK_SECONDS=60 sh test/soak/soak.sh
-# Ports (server namespace): 24300-24309.  Needs root, nginx, wrk, p0f-free.
+# Ports (server namespace): 24300-24309.  Needs root, nginx, wrk, curl and python3.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/../e2e/fp_lib.sh"
 
