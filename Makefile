@@ -54,7 +54,7 @@ endif
 # Keep intermediate objects: relinking a test must not recompile the library.
 .SECONDARY:
 
-.PHONY: all deps test-deps test unit e2e fuzz fuzz-smoke san clean install demo bench bench-xdp fmt
+.PHONY: all deps test-deps test unit e2e fuzz fuzz-smoke san clean install demo bench bench-xdp fmt soak
 
 all: deps $(AGENT) $(PROXY) $(BPF_OBJ)
 
@@ -185,6 +185,12 @@ unit: all san
 
 e2e: all san $(TOOL_BINS) $(BUILD)/san/xdp_pcap_cmp
 	$(Q)BUILD=$(BUILD) ONLY=e2e sh test/run.sh
+
+# SOAK_SECONDS of mixed load through the proxy, then RSS and fd counts back where they
+# were (test/soak/soak.sh); needs root.  Not part of `make test`.
+SOAK_SECONDS ?= 600
+soak: all
+	$(Q)BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) sh test/soak/soak.sh
 
 demo: all
 	$(Q)sh scripts/deps.sh demo

@@ -26,6 +26,7 @@
 #   t_defer CMD                               run CMD (a string) at exit, last first
 # Namespaces, captures, SYNs
 #   t_netns_pair                              namespaces $T_SNS (server) and $T_CNS (client)
+#                                             (names ${T_NS_PREFIX:-hg}s<id>, ...c<id>)
 #                                             joined by veth $T_SIF <-> $T_CIF, addresses
 #                                             10.$T_NET.0.1/2 and fd00:$T_NET::1/2
 #   t_in NS CMD...                            run CMD in network namespace NS (mounts kept)
@@ -218,10 +219,10 @@ t_in() {
 }
 
 t_netns_pair() {
-	T_SNS="hgs$T_ID"
-	T_CNS="hgc$T_ID"
-	T_SIF="hgs$T_ID"
-	T_CIF="hgc$T_ID"
+	T_SNS="${T_NS_PREFIX:-hg}s$T_ID"
+	T_CNS="${T_NS_PREFIX:-hg}c$T_ID"
+	T_SIF=$T_SNS
+	T_CIF=$T_CNS
 	T_SADDR4="10.$T_NET.0.1"
 	T_CADDR4="10.$T_NET.0.2"
 	T_SADDR6="fd00:$T_NET::1"
