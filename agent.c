@@ -1,5 +1,5 @@
 /*
- * agent.c - huginn-ebpf-agent: load the XDP SYN recorder, pin its maps, attach
+ * agent.c - huginn-ebpf-agent: load the SYN recorder (XDP, or tc in tc mode), pin its maps, attach
  * it to one interface, wait for SIGTERM/SIGINT, detach.
  *
  * Exit status: 0 after SIGTERM/SIGINT, 1 on an error, 2 for a bad configuration,
