@@ -174,6 +174,25 @@ csys net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1
 t_stop "$PROXY_PID"
 t_stop "$P0F_PID"
 
+# ---- bulk traffic: GSO skbs whose payload is not linear are no SYNs, never malformed ----
+dumpval() { "$AGENT" --dump "$PIN" | awk -v k="$1" '$1 == k { print $2 }'; }
+if command -v iperf3 >/dev/null 2>&1; then
+	t_bg iperf nsenter "$FP_SNET" iperf3 -s -1 -B "$T_SADDR4" -p $FP_PORT
+	IPERF=$T_PID
+	t_wait_for 10 fp_s sh -c "ss -ltn | grep -q ':$FP_PORT '"
+	m0="$(dumpval syn_stats.v4_malformed) $(dumpval syn_stats.v6_malformed)"
+	c0=$(dumpval syn_stats.v4_captured)
+	bulk=$(fp_c iperf3 -c "$T_SADDR4" -p $FP_PORT -t 2 -f m | awk '/receiver/ { print $(NF - 2) }')
+	t_stop "$IPERF"
+	c1=$(dumpval syn_stats.v4_captured)
+	t_diag "iperf3 through tc_syn: $bulk Mbit/s"
+	t_eq "bulk stream (iperf3, 2 s): malformed counters stay as they were" \
+		"$(dumpval syn_stats.v4_malformed) $(dumpval syn_stats.v6_malformed)" "$m0"
+	t_eq "bulk stream: its two connections' SYNs captured, nothing else" "$((c1 - c0))" 2
+else
+	t_diag "iperf3 not installed: bulk traffic not tried"
+fi
+
 # ---- takeover tc -> tc, random delays, one SIGKILL of the old ----
 bad=0
 r=1
@@ -281,6 +300,8 @@ t_gone "$W" 10
 wait "$W" 2>/dev/null
 t_eq "ip link del: the tc agent exits 3" "$?" 3
 t_check "... saying the interface was deleted" grep -q "was deleted" "$T_DIR/w.log"
+t_check "... and the tcx link pin (detached by the kernel) is removed" \
+	sh -c "[ ! -e '$PIN/link_$T_SIF' ]"
 t_check "no sanitizer reports in any log" sh -c \
 	"! grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' '$T_DIR'/*.log"
 [ "$T_FAILS" -eq 0 ]
