@@ -111,8 +111,8 @@ int main(int argc, char **argv)
 		hex = strchr(argv[i], ':');
 		len = hex ? unhex(hex + 1, frame) : -1;
 		if (len <= head || head <= 0) {
-			fprintf(stderr, "tap_frags: frame %d: bad hex or not longer than %d\n", i - 2,
-				head);
+			fprintf(stderr, "tap_frags: frame %d: bad hex or not longer than %d\n",
+				i - 2, head);
 			return 1;
 		}
 		iov[0].iov_base = frame;
