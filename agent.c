@@ -1,5 +1,5 @@
 /*
- * agent.c - huginn-ebpf-agent: load the XDP SYN recorder, pin its maps, attach
+ * agent.c - huginn-ebpf-agent: load the SYN recorder (XDP, or tc in tc mode), pin its maps, attach
  * it to one interface, wait for SIGTERM/SIGINT, detach.
  *
  * Exit status: 0 after SIGTERM/SIGINT, 1 on an error, 2 for a bad configuration,
@@ -197,29 +197,30 @@ static int run_health(char **envp)
 /* ---- main ---- */
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: %s [--check | --health | --dump [PIN_PATH] | --version | --help]\n"
-		"\n"
-		"Records inbound TCP SYNs with XDP into maps pinned under the pin path, for\n"
-		"huginn-proxy to fingerprint.  Runs until SIGTERM/SIGINT, then detaches\n"
-		"(unless a newer agent took over).  Configuration, from the environment:\n"
-		"  %-33s interface to attach to (required)\n"
-		"  %-33s destination IPv4 filter (default 0.0.0.0 = any)\n"
-		"  %-33s destination IPv6 filter (default :: = any)\n"
-		"  %-33s destination TCP port, 0 = any (required)\n"
-		"  %-33s bpffs directory for pins (default %s)\n"
-		"  %-33s numeric group given the maps read-only (default: root only)\n"
-		"  %-33s entries per SYN map (default %d)\n"
-		"  %-33s native | skb (default native)\n"
-		"  %-33s error | warn | info | debug (default info)\n"
-		"\n"
-		"  --check    diagnose kernel, capabilities, bpffs, program load and interface\n"
-		"  --health   one line, exit 0 if our program is attached as configured\n"
-		"  --dump     print the counters and SYN records of the pinned maps\n",
-		PROG, AGENT_CFG_ENV_INTERFACE, AGENT_CFG_ENV_DST_IP_V4, AGENT_CFG_ENV_DST_IP_V6,
-		AGENT_CFG_ENV_DST_PORT, AGENT_CFG_ENV_PIN_PATH, AGENT_CFG_PIN_PATH_DEFAULT,
-		AGENT_CFG_ENV_PIN_GID, AGENT_CFG_ENV_MAX_ENTRIES, AGENT_CFG_MAX_ENTRIES_DEFAULT,
-		AGENT_CFG_ENV_XDP_MODE, AGENT_CFG_ENV_LOG_LEVEL);
+	fprintf(
+	    f,
+	    "usage: %s [--check | --health | --dump [PIN_PATH] | --version | --help]\n"
+	    "\n"
+	    "Records inbound TCP SYNs with XDP (or at tc ingress) into maps pinned under the\n"
+	    "pin path, for huginn-proxy to fingerprint.  Runs until SIGTERM/SIGINT, then detaches\n"
+	    "(unless a newer agent took over).  Configuration, from the environment:\n"
+	    "  %-33s interface to attach to (required)\n"
+	    "  %-33s destination IPv4 filter (default 0.0.0.0 = any)\n"
+	    "  %-33s destination IPv6 filter (default :: = any)\n"
+	    "  %-33s destination TCP port, 0 = any (required)\n"
+	    "  %-33s bpffs directory for pins (default %s)\n"
+	    "  %-33s numeric group given the maps read-only (default: root only)\n"
+	    "  %-33s entries per SYN map (default %d)\n"
+	    "  %-33s native | skb | tc (default native; tc: tcx, kernel >= 6.6)\n"
+	    "  %-33s error | warn | info | debug (default info)\n"
+	    "\n"
+	    "  --check    diagnose kernel, capabilities, bpffs, program load and interface\n"
+	    "  --health   one line, exit 0 if our program is attached as configured\n"
+	    "  --dump     print the counters and SYN records of the pinned maps\n",
+	    PROG, AGENT_CFG_ENV_INTERFACE, AGENT_CFG_ENV_DST_IP_V4, AGENT_CFG_ENV_DST_IP_V6,
+	    AGENT_CFG_ENV_DST_PORT, AGENT_CFG_ENV_PIN_PATH, AGENT_CFG_PIN_PATH_DEFAULT,
+	    AGENT_CFG_ENV_PIN_GID, AGENT_CFG_ENV_MAX_ENTRIES, AGENT_CFG_MAX_ENTRIES_DEFAULT,
+	    AGENT_CFG_ENV_XDP_MODE, AGENT_CFG_ENV_LOG_LEVEL);
 }
 
 int main(int argc, char **argv, char **envp)

@@ -29,6 +29,7 @@ void agent_cfg_defaults(struct agent_cfg *cfg)
 static const char *const xdp_modes[] = {
     [AGENT_CFG_XDP_NATIVE] = "native",
     [AGENT_CFG_XDP_SKB] = "skb",
+    [AGENT_CFG_XDP_TC] = "tc",
 };
 
 const char *agent_cfg_xdp_mode_name(enum agent_cfg_xdp_mode m)
@@ -221,8 +222,9 @@ int agent_cfg_parse(struct agent_cfg *cfg, agent_cfg_lookup_fn lookup, void *arg
 		i = table_find(xdp_modes, sizeof(xdp_modes) / sizeof(xdp_modes[0]), v);
 		if (i < 0)
 			return fail(err, errlen, AGENT_CFG_ENV_XDP_MODE, v,
-				    "expected 'native' (in the driver, the default) or 'skb' "
-				    "(generic, any device)");
+				    "expected 'native' (XDP in the driver, the default), 'skb' "
+				    "(generic XDP, any device) or 'tc' (tc ingress via tcx, "
+				    "kernel >= 6.6)");
 		cfg->xdp_mode = (enum agent_cfg_xdp_mode)i;
 	}
 

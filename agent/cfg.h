@@ -13,7 +13,11 @@
  *   HUGINN_EBPF_PIN_PATH             /sys/fs/bpf/huginn
  *   HUGINN_EBPF_PIN_GID              unset (pins stay root-only, 0600); a numeric group id
  *   HUGINN_EBPF_SYN_MAP_MAX_ENTRIES  8192, 1..AGENT_CFG_MAX_ENTRIES_MAX
- *   HUGINN_EBPF_XDP_MODE             native | skb (default native)
+ *   HUGINN_EBPF_XDP_MODE             native | skb | tc (default native)
+ *
+ * The mode keeps its old name although tc is not XDP: one variable says where
+ * the capture runs, old configurations stay valid, and there is no second
+ * variable whose precedence one would have to learn.
  *   HUGINN_EBPF_LOG_LEVEL            error | warn | info | debug (default info)
  */
 #ifndef HUGINN_AGENT_CFG_H
@@ -53,6 +57,7 @@
 enum agent_cfg_xdp_mode {
 	AGENT_CFG_XDP_NATIVE = 0, /* XDP_FLAGS_DRV_MODE: in the driver, before the skb */
 	AGENT_CFG_XDP_SKB,	  /* XDP_FLAGS_SKB_MODE: generic, works on every device */
+	AGENT_CFG_XDP_TC,	  /* not XDP: tc ingress through a tcx link (kernel >= 6.6) */
 };
 
 struct agent_cfg {
@@ -89,7 +94,7 @@ int agent_cfg_parse(struct agent_cfg *cfg, agent_cfg_lookup_fn lookup, void *arg
 /* The same over a NULL-terminated "NAME=value" array (e.g. main's envp). */
 int agent_cfg_parse_envp(struct agent_cfg *cfg, char *const *envp, char *err, size_t errlen);
 
-/* "native" / "skb" (level names: log_level_name). */
+/* "native" / "skb" / "tc" (level names: log_level_name). */
 const char *agent_cfg_xdp_mode_name(enum agent_cfg_xdp_mode m);
 
 /*

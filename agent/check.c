@@ -180,13 +180,14 @@ void agent_check_map(struct agent_check *r)
 	set(r, AGENT_CHECK_OK, "LRU hash of %zu-byte records", sizeof(struct huginn_syn_rec));
 }
 
-int agent_check_prog(struct agent_check *r, struct obj *o, const void *buf, size_t len)
+int agent_check_prog(struct agent_check *r, struct obj *o, const void *buf, size_t len,
+		     enum obj_prog prog)
 {
 	char *vlog = calloc(1, VLOG_BYTES);
 	size_t n;
 	int fd, err;
 
-	err = obj_open(o, buf, len);
+	err = obj_open_prog(o, buf, len, prog);
 	if (err) {
 		set(r, AGENT_CHECK_FAIL, "the embedded object is broken at byte %zu: %s",
 		    o->err_off, o->err ? o->err : err_str(err));
@@ -204,7 +205,7 @@ int agent_check_prog(struct agent_check *r, struct obj *o, const void *buf, size
 		return -1;
 	}
 	free(vlog);
-	set(r, AGENT_CHECK_OK, "%s accepted (%zu instructions)", HUGINN_PROG_NAME, o->insn_cnt);
+	set(r, AGENT_CHECK_OK, "%s accepted (%zu instructions)", o->prog_name, o->insn_cnt);
 	return fd;
 }
 
@@ -272,6 +273,30 @@ static void check_attached(struct agent_check *mode, const struct agent_cfg *cfg
 	}
 }
 
+/* tc mode: a tcx link at tc ingress, tried and detached (the agent attaches first in line). */
+static void check_tcx(struct agent_check *mode, const struct agent_cfg *cfg, int ifindex,
+		      int prog_fd)
+{
+	int fd;
+
+	if (prog_fd < 0) {
+		set(mode, AGENT_CHECK_SKIP, "no program to try");
+		return;
+	}
+	fd = bpf_link_create(prog_fd, ifindex, OBJ_TCX_INGRESS, SYS_BPF_F_BEFORE);
+	if (fd < 0) {
+		set(mode, AGENT_CHECK_FAIL, "tc mode on %s: %s%s", cfg->ifname, err_str(fd),
+		    fd == -EINVAL ? "; tcx links need kernel >= 6.6: use native or skb" : "");
+		return;
+	}
+	bpf_link_detach(fd);
+	close(fd);
+	set(mode, AGENT_CHECK_OK,
+	    "tc mode attaches at tc ingress of %s (tcx link, tried and "
+	    "detached)",
+	    cfg->ifname);
+}
+
 void agent_check_iface(struct agent_check *iface, struct agent_check *mode,
 		       const struct agent_cfg *cfg, int prog_fd)
 {
@@ -296,6 +321,10 @@ void agent_check_iface(struct agent_check *iface, struct agent_check *mode,
 		goto out;
 	}
 	set(iface, AGENT_CHECK_OK, "%s has ifindex %d", cfg->ifname, ifindex);
+	if (cfg->xdp_mode == AGENT_CFG_XDP_TC) {
+		check_tcx(mode, cfg, ifindex, prog_fd);
+		goto out;
+	}
 	err = nl_xdp_query(&nl, ifindex, &l, NULL, 0);
 	if (err) {
 		set(mode, AGENT_CHECK_FAIL, "cannot query %s: %s", cfg->ifname, err_str(err));
@@ -395,7 +424,8 @@ int agent_check_all(struct agent_check *res, char *const *envp, const void *buf,
 	    privileged);
 	agent_check_bpffs(&res[AGENT_CHECK_BPFFS], &cfg);
 	agent_check_map(&res[AGENT_CHECK_MAP]);
-	prog_fd = agent_check_prog(&res[AGENT_CHECK_PROG], &o, buf, len);
+	prog_fd = agent_check_prog(&res[AGENT_CHECK_PROG], &o, buf, len,
+				   cfg.xdp_mode == AGENT_CFG_XDP_TC ? OBJ_PROG_TC : OBJ_PROG_XDP);
 	agent_check_iface(&res[AGENT_CHECK_IFACE], &res[AGENT_CHECK_MODE], &cfg, prog_fd);
 	if (prog_fd >= 0)
 		close(prog_fd);
@@ -414,6 +444,32 @@ static uint32_t want_mode(const struct agent_cfg *cfg)
 	return cfg->xdp_mode == AGENT_CFG_XDP_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 }
 
+/* tc mode: the pinned link is a tcx link that runs at tc ingress of our interface.  1 if so. */
+static int judge_tcx(struct agent_check *r, const struct agent_cfg *cfg,
+		     const struct agent_check_health_facts *f)
+{
+	const char *dir = cfg->pin_path, *ifn = cfg->ifname;
+
+	if (f->link_type != SYS_BPF_LINK_TYPE_TCX) {
+		set(r, AGENT_CHECK_FAIL,
+		    "%s/link_%s (link id %u) is not a tcx link (type %u), but %s is tc", dir, ifn,
+		    f->link_id, f->link_type, AGENT_CFG_ENV_XDP_MODE);
+		return 0;
+	}
+	if (f->link_ifindex != (uint32_t)f->ifindex || !f->tcx_attached) {
+		set(r, AGENT_CHECK_FAIL,
+		    "tcx link id %u at %s/link_%s is %s, not at tc ingress of %s (ifindex %d) in "
+		    "this network namespace",
+		    f->link_id, dir, ifn,
+		    !f->link_ifindex			      ? "detached"
+		    : f->link_ifindex != (uint32_t)f->ifindex ? "on another interface"
+							      : "on another namespace's interface",
+		    ifn, f->ifindex);
+		return 0;
+	}
+	return 1;
+}
+
 void agent_check_health_judge(struct agent_check *r, const struct agent_cfg *cfg,
 			      const struct agent_check_health_facts *f)
 {
@@ -422,7 +478,7 @@ void agent_check_health_judge(struct agent_check *r, const struct agent_cfg *cfg
 				  sizeof(struct huginn_syn_key_v6)};
 	const struct nl_link *l = &f->xdp;
 	const uint32_t ids[] = {l->drv_prog_id, l->skb_prog_id, l->hw_prog_id, l->xdp_prog_id};
-	const char *dir = cfg->pin_path, *ifn = cfg->ifname;
+	const char *dir = cfg->pin_path, *ifn = cfg->ifname, *name = HUGINN_PROG_NAME, *where;
 	uint32_t ours = f->link_prog_id, mode, seen = 0;
 	size_t i, j;
 
@@ -438,6 +494,13 @@ void agent_check_health_judge(struct agent_check *r, const struct agent_cfg *cfg
 			    BPF_MAP_TYPE_LRU_HASH, keys[i], value);
 			return;
 		}
+	}
+	if (cfg->xdp_mode == AGENT_CFG_XDP_TC) {
+		if (!judge_tcx(r, cfg, f))
+			return;
+		name = HUGINN_PROG_NAME_TC;
+		where = "tc";
+		goto prog;
 	}
 	if (f->link_type != BPF_LINK_TYPE_XDP) {
 		set(r, AGENT_CHECK_FAIL, "%s/link_%s (link id %u) is not an XDP link (type %u)",
@@ -483,10 +546,12 @@ void agent_check_health_judge(struct agent_check *r, const struct agent_cfg *cfg
 		    agent_cfg_xdp_mode_name(cfg->xdp_mode));
 		return;
 	}
+	where = nl_xdp_mode_name(mode);
+prog:
 	if (f->prog_seen) {
-		if (strncmp(f->prog_name, HUGINN_PROG_NAME, sizeof(f->prog_name)) != 0) {
+		if (strncmp(f->prog_name, name, sizeof(f->prog_name)) != 0) {
 			set(r, AGENT_CHECK_FAIL, "prog id %u behind link id %u is '%.16s', not %s",
-			    ours, f->link_id, f->prog_name, HUGINN_PROG_NAME);
+			    ours, f->link_id, f->prog_name, name);
 			return;
 		}
 		for (i = 0; i < 2; i++) {
@@ -504,9 +569,8 @@ void agent_check_health_judge(struct agent_check *r, const struct agent_cfg *cfg
 		}
 	}
 	set(r, AGENT_CHECK_OK,
-	    "%s (prog id %u) attached to %s in %s mode; maps %s (id %u), %s (id %u)",
-	    HUGINN_PROG_NAME, ours, ifn, nl_xdp_mode_name(mode), syn_maps[0], f->map[0].id,
-	    syn_maps[1], f->map[1].id);
+	    "%s (prog id %u) attached to %s in %s mode; maps %s (id %u), %s (id %u)", name, ours,
+	    ifn, where, syn_maps[0], f->map[0].id, syn_maps[1], f->map[1].id);
 }
 
 /* The pinned SYN maps, read-only.  0, or -errno with r set. */
@@ -576,7 +640,12 @@ static int health_link(struct agent_check *r, const struct agent_cfg *cfg,
 	f->link_id = li.id;
 	f->link_type = li.type;
 	f->link_prog_id = li.prog_id;
-	f->link_ifindex = li.type == BPF_LINK_TYPE_XDP ? li.xdp.ifindex : 0;
+	f->link_ifindex = li.type == BPF_LINK_TYPE_XDP	     ? li.xdp.ifindex
+			  : li.type == SYS_BPF_LINK_TYPE_TCX ? bpf_link_info_tcx_ifindex(&li)
+							     : 0;
+	f->tcx_attached = li.type == SYS_BPF_LINK_TYPE_TCX &&
+			  bpf_link_info_tcx_attach_type(&li) == OBJ_TCX_INGRESS &&
+			  bpf_tcx_has_link(f->ifindex, OBJ_TCX_INGRESS, li.id) == 1;
 	return 0;
 }
 

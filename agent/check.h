@@ -65,17 +65,20 @@ void agent_check_bpffs(struct agent_check *r, const struct agent_cfg *cfg);
 void agent_check_map(struct agent_check *r);
 
 /*
- * Open the object in buf, create throwaway maps and load the program through
- * the verifier.  Returns the program fd (caller closes it; obj_close(o) after)
- * or -1.
+ * Open the object in buf, create throwaway maps and load the program prog
+ * (the configured mode's) through the verifier.  Returns the program fd
+ * (caller closes it; obj_close(o) after) or -1.
  */
-int agent_check_prog(struct agent_check *r, struct obj *o, const void *buf, size_t len);
+int agent_check_prog(struct agent_check *r, struct obj *o, const void *buf, size_t len,
+		     enum obj_prog prog);
 
 /*
  * The interface exists (iface) and the configured XDP mode can be used
  * (mode): if a program is attached, whether it is huginn's (the one behind
  * <pin>/link_<ifname>) or foreign; if none is, prog_fd is attached in that
- * mode for a moment and detached.  SKIP both when cfg names no interface.
+ * mode for a moment and detached.  In tc mode prog_fd (tc_syn) is always
+ * attached at tc ingress for a moment (tcx hooks take many programs; XDP ones
+ * do not matter).  SKIP both when cfg names no interface.
  */
 void agent_check_iface(struct agent_check *iface, struct agent_check *mode,
 		       const struct agent_cfg *cfg, int prog_fd);
@@ -128,6 +131,7 @@ struct agent_check_health_facts {
 	uint32_t link_id, link_type, link_ifindex; /* <pin>/link_<ifname>; ifindex 0 = detached */
 	uint32_t link_prog_id;
 	struct nl_link xdp;    /* the interface's XDP state, from netlink */
+	int tcx_attached;      /* tc ingress of the interface (our netns) runs the link */
 	char foreign[96];      /* "id N 'name'" of an attached program not behind the link */
 	int prog_seen;	       /* the program could be opened by id (needs CAP_SYS_ADMIN) */
 	char prog_name[16];    /* then: its name */
@@ -140,6 +144,9 @@ struct agent_check_health_facts {
  * link pinned at <pin>/link_<ifname> is an XDP link on that interface, its
  * program is the one netlink reports attached there, in the configured mode,
  * and (when the program is visible) it is xdp_syn writing to those very maps.
+ * In tc mode: the link is a tcx link on that interface, BPF_PROG_QUERY of the
+ * interface's tc ingress in our network namespace lists it (tcx_attached), and
+ * its program is tc_syn writing to those maps.
  * r->msg is "xdp_syn (prog id N) attached to IF in MODE mode; maps
  * tcp_syn_map_v4 (id A), tcp_syn_map_v6 (id B)" or the first reason it is not,
  * naming the object.  Pure.

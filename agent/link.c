@@ -18,10 +18,10 @@
 #define log_warn(...) agent_state_logf(a, LOG_LEVEL_WARN, __VA_ARGS__)
 #define log_info(...) agent_state_logf(a, LOG_LEVEL_INFO, __VA_ARGS__)
 
-enum agent_link_found agent_link_found_plan(int is_xdp, uint32_t link_ifindex, int ifindex,
+enum agent_link_found agent_link_found_plan(int is_ours_type, uint32_t link_ifindex, int ifindex,
 					    uint32_t mode)
 {
-	if (!is_xdp)
+	if (!is_ours_type)
 		return AGENT_LINK_FOUND_BAD;
 	/* The kernel detaches a link whose device went away: only then is the pin stale. */
 	if (link_ifindex == 0)
@@ -45,7 +45,31 @@ enum agent_link_attach agent_link_attach_plan(int have_old, uint32_t old_mode, u
 {
 	if (!have_old)
 		return AGENT_LINK_ATTACH_NEW;
-	return old_mode == want ? AGENT_LINK_ATTACH_TAKEOVER : AGENT_LINK_ATTACH_REMODE;
+	if (old_mode == want)
+		return AGENT_LINK_ATTACH_TAKEOVER;
+	/* XDP and tc hooks coexist: the new one can run before the old one goes. */
+	if ((old_mode == AGENT_LINK_MODE_TC) != (want == AGENT_LINK_MODE_TC))
+		return AGENT_LINK_ATTACH_SWITCH;
+	return AGENT_LINK_ATTACH_REMODE;
+}
+
+const char *agent_link_mode_name(uint32_t mode)
+{
+	return mode == AGENT_LINK_MODE_TC ? "tc" : nl_xdp_mode_name(mode);
+}
+
+int agent_link_is_ours_type(uint32_t link_type)
+{
+	return link_type == BPF_LINK_TYPE_XDP || link_type == SYS_BPF_LINK_TYPE_TCX;
+}
+
+uint32_t agent_link_ifindex_of(const struct bpf_link_info *li)
+{
+	if (li->type == BPF_LINK_TYPE_XDP)
+		return li->xdp.ifindex;
+	if (li->type == SYS_BPF_LINK_TYPE_TCX)
+		return bpf_link_info_tcx_ifindex(li);
+	return 0;
 }
 
 struct agent_link_release agent_link_release_plan(int have_pin, uint32_t pin_prog_id,
@@ -75,9 +99,27 @@ static int link_info(int fd, struct bpf_link_info *li)
 	return bpf_obj_get_info(fd, li, &len);
 }
 
-static uint32_t mode_flag(enum agent_cfg_xdp_mode m)
+uint32_t agent_link_mode_of_cfg(enum agent_cfg_xdp_mode m)
 {
-	return m == AGENT_CFG_XDP_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	return m == AGENT_CFG_XDP_TC	? AGENT_LINK_MODE_TC
+	       : m == AGENT_CFG_XDP_SKB ? XDP_FLAGS_SKB_MODE
+					: XDP_FLAGS_DRV_MODE;
+}
+
+/*
+ * Where the link li runs on the interface ifindex of our network namespace, from the
+ * kernel's view: its XDP mode per netlink (l describes that interface), AGENT_LINK_MODE_TC
+ * when the tcx hook there lists the link, 0 when it does not run there.
+ */
+static uint32_t mode_here(const struct nl_link *l, int ifindex, const struct bpf_link_info *li)
+{
+	if (li->type == BPF_LINK_TYPE_XDP)
+		return nl_xdp_mode_of(l, li->prog_id);
+	if (li->type == SYS_BPF_LINK_TYPE_TCX &&
+	    bpf_link_info_tcx_attach_type(li) == OBJ_TCX_INGRESS &&
+	    bpf_tcx_has_link(ifindex, OBJ_TCX_INGRESS, li->id))
+		return AGENT_LINK_MODE_TC;
+	return 0;
 }
 
 int agent_link_ifindex(struct agent_state *a)
@@ -132,17 +174,15 @@ static unsigned long long netns_ino(void)
  */
 static int refuse_owner(struct agent_state *a, const char *name, const struct bpf_link_info *li)
 {
+	uint32_t ifx = agent_link_ifindex_of(li);
 	struct nl_link ol;
 	char where[96];
 
-	if (!nl_xdp_query(&a->nl, (int)li->xdp.ifindex, &ol, NULL, 0) &&
-	    nl_xdp_mode_of(&ol, li->prog_id))
+	if (!nl_xdp_query(&a->nl, (int)ifx, &ol, NULL, 0) && mode_here(&ol, (int)ifx, li))
 		snprintf(where, sizeof(where),
-			 "interface %s (ifindex %u) in this network namespace", ol.name,
-			 li->xdp.ifindex);
+			 "interface %s (ifindex %u) in this network namespace", ol.name, ifx);
 	else
-		snprintf(where, sizeof(where), "ifindex %u of another network namespace",
-			 li->xdp.ifindex);
+		snprintf(where, sizeof(where), "ifindex %u of another network namespace", ifx);
 	log_err("%s='%s' belongs to another agent: %s (link id %u, prog id %u) is attached to "
 		"%s; this agent is for %s (ifindex %d) in network namespace inode %llu. One pin "
 		"path serves one interface of one network namespace (the agents would share the "
@@ -173,9 +213,9 @@ static int claim_pin_path(struct agent_state *a, const struct nl_link *l)
 		fd = bpf_obj_get(path, 0);
 		if (fd < 0)
 			continue;
-		if (!link_info(fd, &li) && li.type == BPF_LINK_TYPE_XDP) {
-			switch (agent_link_found_plan(1, li.xdp.ifindex, a->ifindex,
-						      nl_xdp_mode_of(l, li.prog_id))) {
+		if (!link_info(fd, &li) && agent_link_is_ours_type(li.type)) {
+			switch (agent_link_found_plan(1, agent_link_ifindex_of(&li), a->ifindex,
+						      mode_here(l, a->ifindex, &li))) {
 			case AGENT_LINK_FOUND_STALE:
 				log_info("removing stale link pin %s (link id %u, prog id %u: "
 					 "detached by the kernel)",
@@ -215,18 +255,18 @@ int agent_link_inspect(struct agent_state *a)
 	old = bpf_obj_get(a->link_path, 0);
 	if (old >= 0) {
 		err = link_info(old, li);
-		a->old_mode = err ? 0 : nl_xdp_mode_of(&l, li->prog_id);
-		switch (agent_link_found_plan(!err && li->type == BPF_LINK_TYPE_XDP,
-					      li->xdp.ifindex, a->ifindex, a->old_mode)) {
+		a->old_mode = err ? 0 : mode_here(&l, a->ifindex, li);
+		switch (agent_link_found_plan(!err && agent_link_is_ours_type(li->type),
+					      agent_link_ifindex_of(li), a->ifindex, a->old_mode)) {
 		case AGENT_LINK_FOUND_BAD:
-			log_err("%s is not an XDP link (%s); remove it", a->link_path,
+			log_err("%s is neither an XDP nor a tcx link (%s); remove it", a->link_path,
 				err ? err_str(err) : "other link type");
 			close(old);
 			return err ? err : -EINVAL;
 		case AGENT_LINK_FOUND_OURS:
 			a->old_link = old;
 			log_info("found our link id %u at %s running prog id %u in %s mode", li->id,
-				 a->link_path, li->prog_id, nl_xdp_mode_name(a->old_mode));
+				 a->link_path, li->prog_id, agent_link_mode_name(a->old_mode));
 			break;
 		case AGENT_LINK_FOUND_OTHER:
 			err = refuse_owner(a, strrchr(a->link_path, '/') + 1, li);
@@ -245,7 +285,11 @@ int agent_link_inspect(struct agent_state *a)
 		log_err("cannot open %s: %s", a->link_path, err_str(old));
 		return old;
 	}
-	return refuse_foreign(a, &l, a->old_link >= 0 ? li->prog_id : 0);
+	/* tc mode shares the interface with any XDP program: XDP is not its hook. */
+	if (a->cfg.xdp_mode == AGENT_CFG_XDP_TC)
+		return 0;
+	return refuse_foreign(a, &l,
+			      a->old_link >= 0 && li->type == BPF_LINK_TYPE_XDP ? li->prog_id : 0);
 }
 
 /* Swap our program into the pinned link of a running (or crashed) predecessor. */
@@ -297,13 +341,22 @@ static int link_and_pin(struct agent_state *a, int prog_fd, uint32_t mode)
 {
 	int fd, err;
 
-	fd = bpf_link_create(prog_fd, a->ifindex, BPF_XDP, mode);
+	/*
+	 * tc: at the head of the tcx list (BPF_F_BEFORE, no relative program), so a program
+	 * that redirects or drops cannot hide a SYN from us; ours never changes a verdict.
+	 */
+	if (mode == AGENT_LINK_MODE_TC)
+		fd = bpf_link_create(prog_fd, a->ifindex, OBJ_TCX_INGRESS, SYS_BPF_F_BEFORE);
+	else
+		fd = bpf_link_create(prog_fd, a->ifindex, BPF_XDP, mode);
 	if (fd < 0) {
 		err = fd;
 		log_err("cannot attach to %s in %s mode: %s%s", a->cfg.ifname,
-			nl_xdp_mode_name(mode), err_str(err),
+			agent_link_mode_name(mode), err_str(err),
 			mode == XDP_FLAGS_DRV_MODE && (err == -EOPNOTSUPP || err == -EINVAL)
 			    ? "; the driver may lack native XDP: try HUGINN_EBPF_XDP_MODE=skb"
+			: mode == AGENT_LINK_MODE_TC && err == -EINVAL
+			    ? "; tc mode needs tcx links (kernel >= 6.6)"
 			: err == -EBUSY || err == -EEXIST
 			    ? "; another XDP program was attached meanwhile"
 			    : "");
@@ -332,7 +385,7 @@ static int attach_new(struct agent_state *a, uint32_t want)
 	if (!link_info(fd, &li))
 		a->link_id = li.id;
 	log_info("attached prog id %u to %s (ifindex %d) in %s mode via link id %u pinned at %s",
-		 a->prog_id, a->cfg.ifname, a->ifindex, nl_xdp_mode_name(want), a->link_id,
+		 a->prog_id, a->cfg.ifname, a->ifindex, agent_link_mode_name(want), a->link_id,
 		 a->link_path);
 	return 0;
 }
@@ -385,15 +438,56 @@ static int re_mode(struct agent_state *a, uint32_t want)
 	return err;
 }
 
+/*
+ * XDP <-> tc: the two hooks coexist, so make before break.  Attach ours and pin it over
+ * the link path, and only then detach the old link: a failed attach or pin leaves the old
+ * program running and pinned, untouched.  For a moment both run and a SYN may be recorded
+ * twice (the same record).  If the old link will not detach, ours goes and the old one
+ * is pinned again, so exactly one capture stays.
+ */
+static int switch_hook(struct agent_state *a, uint32_t want)
+{
+	const struct bpf_link_info *li = &a->old_li;
+	struct bpf_link_info nli;
+	int fd, err;
+
+	fd = link_and_pin(a, a->prog_fd, want);
+	if (fd < 0) {
+		log_err("nothing changed: prog id %u of link id %u still runs on %s in %s mode",
+			li->prog_id, li->id, a->cfg.ifname, agent_link_mode_name(a->old_mode));
+		return fd;
+	}
+	err = bpf_link_detach(a->old_link);
+	if (err) {
+		log_err("cannot detach link id %u (%s mode): %s; removing ours again", li->id,
+			agent_link_mode_name(a->old_mode), err_str(err));
+		if (pin_link(a, a->old_link))
+			log_err("could not pin link id %u at %s again", li->id, a->link_path);
+		bpf_link_detach(fd);
+		close(fd);
+		return err;
+	}
+	a->link_fd = fd;
+	if (!link_info(fd, &nli))
+		a->link_id = nli.id;
+	log_info("switched %s from %s mode (link id %u, prog id %u, now detached) to %s mode "
+		 "(link id %u, prog id %u, pinned at %s): attached before the old one left",
+		 a->cfg.ifname, agent_link_mode_name(a->old_mode), li->id, li->prog_id,
+		 agent_link_mode_name(want), a->link_id, a->prog_id, a->link_path);
+	return 0;
+}
+
 int agent_link_attach(struct agent_state *a)
 {
-	uint32_t want = mode_flag(a->cfg.xdp_mode);
+	uint32_t want = agent_link_mode_of_cfg(a->cfg.xdp_mode);
 
 	switch (agent_link_attach_plan(a->old_link >= 0, a->old_mode, want)) {
 	case AGENT_LINK_ATTACH_TAKEOVER:
 		return take_over(a);
 	case AGENT_LINK_ATTACH_REMODE:
 		return re_mode(a, want);
+	case AGENT_LINK_ATTACH_SWITCH:
+		return switch_hook(a, want);
 	case AGENT_LINK_ATTACH_NEW:
 		break;
 	}
@@ -419,8 +513,8 @@ int agent_link_release(struct agent_state *a)
 		close(pinned);
 		pinned = -1;
 	}
-	plan = agent_link_release_plan(pinned >= 0, pl.prog_id, pl.xdp.ifindex, a->prog_id,
-				       li.prog_id, li.xdp.ifindex);
+	plan = agent_link_release_plan(pinned >= 0, pl.prog_id, agent_link_ifindex_of(&pl),
+				       a->prog_id, li.prog_id, agent_link_ifindex_of(&li));
 	if (plan.leave) {
 		log_info("link id %u at %s now runs prog id %u (a successor took over): leaving "
 			 "it attached",

@@ -1,14 +1,17 @@
 /*
  * link.h - the agent's hold on the interface: find the interface, look at what runs on it,
  * attach through a bpf link pinned as <pin>/link_<ifname>, take over a predecessor's
- * link, and on exit release it.
+ * link, and on exit release it.  The link is an XDP link (native / skb mode) or, in tc
+ * mode, a tcx link at tc ingress (BPF_TCX_INGRESS); the same pin path, the same rules.
  *
  * "Ours" is exactly the program behind that pinned link.  A new agent with the same pin
- * path swaps its program into the running link (BPF_LINK_UPDATE: atomic, no gap); any
- * other XDP program on the interface is refused.  On SIGTERM an agent detaches only if
- * the pinned link still runs its own program; if a successor swapped in, it leaves
- * everything in place.  Both steps run under the pin directory's flock
- * (agent_pins_lock), so a successor's swap and a predecessor's detach never interleave.
+ * path and mode swaps its program into the running link (BPF_LINK_UPDATE: atomic, no
+ * gap); in an XDP mode any other XDP program on the interface is refused (tc mode
+ * shares the interface with XDP and with other tcx programs).  A change between XDP and
+ * tc attaches the new link before the old one is detached (both hooks coexist).  On SIGTERM an
+ * agent detaches only if the pinned link still runs its own program; if a successor swapped in, it
+ * leaves everything in place.  Both steps run under the pin directory's flock (agent_pins_lock), so
+ * a successor's swap and a predecessor's detach never interleave.
  *
  * The agent_link_*_plan/foreign functions are the pure rules (unit-tested); the others
  * are the steps, each 0 or -errno after logging why.
@@ -32,13 +35,32 @@ enum agent_link_found {
 };
 
 /*
- * The kernel's view decides, never a name: is_xdp: the pinned link's type is
- * BPF_LINK_TYPE_XDP; link_ifindex: the interface it is attached to (0 once the kernel
- * detached it); mode: the XDP mode its program runs in on our interface according to
- * netlink in our network namespace (0 if it does not run there).
+ * The "mode" of a tc link, beside the XDP_FLAGS_*_MODE values: outside their bits.
  */
-enum agent_link_found agent_link_found_plan(int is_xdp, uint32_t link_ifindex, int ifindex,
+#define AGENT_LINK_MODE_TC (1u << 16)
+
+/*
+ * The kernel's view decides, never a name: is_ours_type: the pinned link's type is
+ * BPF_LINK_TYPE_XDP or tcx; link_ifindex: the interface it is attached to (0 once the
+ * kernel detached it); mode: where it runs on our interface in our network namespace
+ * (0 if it does not run there): its XDP mode according to netlink, or
+ * AGENT_LINK_MODE_TC when BPF_PROG_QUERY of our interface's tcx ingress lists the link
+ * (ifindex numbers repeat across namespaces; the query resolves it in ours).
+ */
+enum agent_link_found agent_link_found_plan(int is_ours_type, uint32_t link_ifindex, int ifindex,
 					    uint32_t mode);
+
+/* XDP_FLAGS_DRV_MODE / XDP_FLAGS_SKB_MODE / AGENT_LINK_MODE_TC for a configured mode. */
+uint32_t agent_link_mode_of_cfg(enum agent_cfg_xdp_mode m);
+
+/* "native", "skb", ... or "tc". */
+const char *agent_link_mode_name(uint32_t mode);
+
+/* An XDP or tcx link: the two kinds an agent pins. */
+int agent_link_is_ours_type(uint32_t link_type);
+
+/* The interface of an XDP or tcx link (0: detached, or another type). */
+uint32_t agent_link_ifindex_of(const struct bpf_link_info *li);
 
 /*
  * The first program id attached to l that is not ours (0 = none of ours), in the order
@@ -49,10 +71,13 @@ uint32_t agent_link_foreign(const struct nl_link *l, uint32_t ours);
 enum agent_link_attach {
 	AGENT_LINK_ATTACH_NEW,	    /* no link of ours: create one */
 	AGENT_LINK_ATTACH_TAKEOVER, /* our link in the wanted mode: swap the program in */
-	AGENT_LINK_ATTACH_REMODE,   /* our link in another mode: detach it, then create (a gap) */
+	AGENT_LINK_ATTACH_REMODE,   /* our link in another XDP mode: detach it, then create (a gap:
+				     * native and skb XDP cannot run at once) */
+	AGENT_LINK_ATTACH_SWITCH,   /* XDP <-> tc: create and pin ours, then detach the old (no
+				     * gap: the hooks coexist) */
 };
 
-/* have_old: a link of ours was found; old_mode / want: XDP_FLAGS_*_MODE. */
+/* have_old: a link of ours was found; old_mode / want: XDP_FLAGS_*_MODE or _MODE_TC. */
 enum agent_link_attach agent_link_attach_plan(int have_old, uint32_t old_mode, uint32_t want);
 
 /* What release does, under the handover lock (agent_pins_lock). */
@@ -86,7 +111,8 @@ int agent_link_ifindex(struct agent_state *a);
 int agent_link_inspect(struct agent_state *a);
 
 /*
- * Attach a->prog_fd: take over, re-mode or create and pin a link (agent_link_attach_plan).
+ * Attach a->prog_fd: take over, re-mode, switch or create and pin a link
+ * (agent_link_attach_plan).  A failed switch leaves the old link attached and pinned.
  * New link pins appear by rename(2) over the old name.  A failed re-mode puts the old
  * program back in its old mode, pinned at the same path (needs CAP_SYS_ADMIN to open
  * it by id; without, a mode change is refused before anything is touched).

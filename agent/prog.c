@@ -24,7 +24,9 @@ int agent_prog_open(struct agent_state *a)
 	size_t i;
 	int err;
 
-	err = obj_open(o, a->blob, a->blob_len);
+	/* Only the program of the configured mode: the other is never loaded. */
+	err = obj_open_prog(o, a->blob, a->blob_len,
+			    a->cfg.xdp_mode == AGENT_CFG_XDP_TC ? OBJ_PROG_TC : OBJ_PROG_XDP);
 	if (err) {
 		log_err("embedded BPF object rejected at byte %zu: %s (%s)", o->err_off,
 			o->err ? o->err : "?", err_str(err));
@@ -90,7 +92,7 @@ int agent_prog_load(struct agent_state *a)
 
 	fd = obj_load(&a->obj, vlog, vlog ? VLOG_BYTES : 0);
 	if (fd < 0) {
-		log_err("the kernel refused the XDP program: %s", err_str(fd));
+		log_err("the kernel refused program %s: %s", a->obj.prog_name, err_str(fd));
 		/* The tail of the verifier log, the part that says why. */
 		if (vlog && vlog[0]) {
 			size_t n = strlen(vlog);
@@ -105,7 +107,7 @@ int agent_prog_load(struct agent_state *a)
 	memset(&pi, 0, sizeof(pi));
 	if (!bpf_obj_get_info(fd, &pi, &len))
 		a->prog_id = pi.id;
-	log_info("loaded program %s (prog id %u, %zu instructions)", HUGINN_PROG_NAME, a->prog_id,
+	log_info("loaded program %s (prog id %u, %zu instructions)", a->obj.prog_name, a->prog_id,
 		 a->obj.insn_cnt);
 	return 0;
 }

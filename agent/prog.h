@@ -1,8 +1,8 @@
 /*
- * prog.h - the agent's XDP program: open the object the agent carries, size its SYN maps,
- * write the destination filter into the config map, load the program (and show the
- * verifier's reason when the kernel refuses it).  Each step returns 0 or -errno after
- * logging why.
+ * prog.h - the agent's program (xdp_syn, or tc_syn in tc mode): open the object the agent carries,
+ * size its SYN maps, write the destination filter into the config map, load the program (and show
+ * the verifier's reason when the kernel refuses it).  Each step returns 0 or -errno after logging
+ * why.
  */
 #ifndef HUGINN_AGENT_PROG_H
 #define HUGINN_AGENT_PROG_H

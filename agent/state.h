@@ -42,7 +42,7 @@ struct agent_state {
 	uint32_t link_id;
 	char link_path[AGENT_PATH_BYTES];
 	int old_link;	   /* our pinned link found at start, -1 if none */
-	uint32_t old_mode; /* its XDP_FLAGS_*_MODE */
+	uint32_t old_mode; /* its XDP_FLAGS_*_MODE, or AGENT_LINK_MODE_TC (agent/link.h) */
 	struct bpf_link_info old_li;
 	/* The BPF object the agent carries (bpf/blob.S). */
 	const unsigned char *blob;

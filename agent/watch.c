@@ -12,7 +12,7 @@
 static int gone(struct agent_state *a)
 {
 	log_err("interface %s (ifindex %d) was deleted or left this network namespace, and "
-		"its XDP program with it: exiting with status %d so that the agent is "
+		"its program with it: exiting with status %d so that the agent is "
 		"restarted and attaches to the interface that has the name then",
 		a->cfg.ifname, a->ifindex, AGENT_WATCH_EXIT_GONE);
 	return 1;

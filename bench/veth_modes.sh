@@ -3,22 +3,25 @@
 # a client namespace sends as fast as it can to a sink in the server namespace for
 # DURATION seconds (iperf3 if installed, else python3: one connection, 64 KiB writes,
 # slower, so it shows less of the difference), first with nothing attached
-# to the server's veth, then with the agent attached in each of MODES.  Prints Gbit/s
-# per run and the ratio to "none" (median over ROUNDS).  A benchmark, not a test:
-# nothing passes or fails.  Needs root, ip, nsenter, python3.
+# to the server's veth, then with the agent attached in each of MODES (skb and native
+# XDP, tc: tc ingress through a tcx link).  Prints Gbit/s per run and the ratio to
+# "none" (median over ROUNDS), and the load average before and after: other work on
+# the machine moves the numbers.  A benchmark, not a test: nothing passes or fails.
+# Needs root, ip, nsenter, python3.
 #
 #   BUILD=build sh bench/veth_modes.sh
-# Environment: DURATION=5 ROUNDS=3 MODES="skb native" AGENT=$BUILD/huginn-ebpf-agent
-#              PORT=27990
+# Environment: DURATION=5 ROUNDS=3 MODES="skb native tc" AGENT=$BUILD/huginn-ebpf-agent
+#              PORT=27990 NS_PREFIX=hb (namespace and veth names: PREFIX[sc]ID)
 set -u
 BUILD=${BUILD:-build}
 AGENT=${AGENT:-$BUILD/huginn-ebpf-agent}
 DURATION=${DURATION:-5}
 ROUNDS=${ROUNDS:-3}
-MODES=${MODES:-skb native}
+MODES=${MODES:-skb native tc}
 PORT=${PORT:-27990}
+NS_PREFIX=${NS_PREFIX:-hb}
 ID=$(printf '%04x' $(($$ % 65536)))
-SNS=hbs$ID CNS=hbc$ID SIF=hbs$ID CIF=hbc$ID
+SNS=${NS_PREFIX}s$ID CNS=${NS_PREFIX}c$ID SIF=${NS_PREFIX}s$ID CIF=${NS_PREFIX}c$ID
 DIR=$(mktemp -d /tmp/huginn-veth.XXXXXX)
 APID="" SPID=""
 
@@ -107,6 +110,7 @@ detach() {
 	APID=""
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$DIR/none"
 for m in $MODES; do : >"$DIR/$m"; done
 r=1
@@ -125,7 +129,8 @@ while [ $r -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 base=$(median <"$DIR/none")
-echo "# $TOOL, $DURATION s per run, $ROUNDS rounds, kernel $(uname -r)"
+echo "# $TOOL, $DURATION s per run, $ROUNDS rounds, kernel $(uname -r), $(nproc) CPUs"
+echo "# load average (1, 5, 15 min) before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %10s %8s   %s\n' mode "Gbit/s" ratio "runs (Gbit/s)"
 printf '%-8s %10s %8s   %s\n' none "$base" 1.00 "$(tr '\n' ' ' <"$DIR/none")"
 for m in $MODES; do

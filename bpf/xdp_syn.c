@@ -23,6 +23,7 @@ static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)BPF_FU
 static long (*bpf_map_update_elem)(void *map, const void *key, const void *value,
 				   __u64 flags) = (void *)BPF_FUNC_map_update_elem;
 static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
+static long (*bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) = (void *)BPF_FUNC_skb_pull_data;
 
 /*
  * A map definition is a struct of pointers, never dereferenced: the numbers are
@@ -83,11 +84,15 @@ static HUGINN_INLINE void count(void *map, __u32 idx)
 		__sync_fetch_and_add(v, 1);
 }
 
-SEC("xdp")
-int xdp_syn(struct xdp_md *ctx)
+/*
+ * The capture shared by both programs: parse the frame in [data, data_end) and
+ * record a SYN.  Returns the parse status.  partial: the frame goes on past
+ * data_end (a tc skb whose linear area ends early), so a MALFORMED verdict may
+ * be the linear area's end talking: it is returned uncounted, for the caller
+ * to make more bytes readable and call again.
+ */
+static HUGINN_INLINE int huginn_capture(const void *data, const void *data_end, int partial)
 {
-	const void *data = (const void *)(long)ctx->data;
-	const void *data_end = (const void *)(long)ctx->data_end;
 	struct huginn_syn_rec rec; /* written by the parser only for a SYN (see xdp_syn.h) */
 	struct huginn_config *cfg;
 	__u32 zero = 0;
@@ -95,20 +100,20 @@ int xdp_syn(struct xdp_md *ctx)
 	int st;
 
 	st = huginn_parse_frame(data, data_end, &rec);
-	if (st == HUGINN_PARSE_SKIP)
-		return XDP_PASS;
+	if (st == HUGINN_PARSE_SKIP || (st == HUGINN_PARSE_MALFORMED && partial))
+		return st;
 	if (st == HUGINN_PARSE_MALFORMED) {
 		if (rec.ip_ver == 4)
 			count(&syn_stats, HUGINN_STAT_V4_MALFORMED);
 		else if (rec.ip_ver == 6)
 			count(&syn_stats, HUGINN_STAT_V6_MALFORMED);
-		return XDP_PASS;
+		return st;
 	}
 
 	cfg = bpf_map_lookup_elem(&huginn_config, &zero);
 	if (cfg && !huginn_filter_match(cfg, &rec)) {
 		count(&syn_stats, HUGINN_STAT_FILTERED);
-		return XDP_PASS;
+		return st;
 	}
 
 	rec.ts_ns = bpf_ktime_get_ns();
@@ -127,11 +132,59 @@ int xdp_syn(struct xdp_md *ctx)
 	}
 	if (err) {
 		count(&syn_insert_failures, 0);
-		return XDP_PASS;
+		return st;
 	}
 	count(&syn_counter, 0);
 	count(&syn_stats, rec.ip_ver == 4 ? HUGINN_STAT_V4_CAPTURED : HUGINN_STAT_V6_CAPTURED);
+	return st;
+}
+
+SEC("xdp")
+int xdp_syn(struct xdp_md *ctx)
+{
+	huginn_capture((const void *)(long)ctx->data, (const void *)(long)ctx->data_end, 0);
 	return XDP_PASS;
+}
+
+/*
+ * The same capture at tc ingress, attached through a tcx link (kernel >= 6.6),
+ * where XDP is costly (veth: native XDP gives up GRO) or unavailable.  It never
+ * changes traffic: always TCX_NEXT (TC_ACT_UNSPEC, -1): the next program, or
+ * the kernel's default path when it is the last.  At tcx ingress the skb's data
+ * starts at the MAC header, as an XDP frame does.
+ *
+ * An skb's linear area may end before the headers do (drivers that leave
+ * headers in page fragments, some tunnels): direct reads stop at data_end.  A
+ * verdict that the linear end may have caused (MALFORMED, or SKIP with less
+ * linear data than Ethernet, two VLAN tags and an IPv6 header) is retried
+ * after bpf_skb_pull_data() made the first HUGINN_TC_PULL_MAX bytes linear.
+ * Not bpf_skb_load_bytes(): it copies into a stack buffer, where the parser's
+ * pointer comparisons against an end prove nothing to the verifier, and the
+ * stack (512 bytes) cannot hold the longest header chain; after a pull the
+ * same parser runs on packet pointers.  The pull only changes the skb's layout,
+ * never its bytes, and the common frame (headers linear) never pays it.
+ */
+#define HUGINN_TCX_NEXT (-1)
+#define HUGINN_TC_LINEAR_MIN (HUGINN_ETH_HLEN + 4 * HUGINN_VLAN_MAX + 40)
+/* Headers at their longest plus room for a SYN's payload (TFO) on a 1500-byte MTU. */
+#define HUGINN_TC_PULL_MAX 2048
+
+SEC("tcx/ingress")
+int tc_syn(struct __sk_buff *skb)
+{
+	const void *data = (const void *)(long)skb->data;
+	const void *data_end = (const void *)(long)skb->data_end;
+	__u32 linear = (__u32)(data_end - data), len = skb->len;
+	int partial = len > linear, st;
+
+	st = huginn_capture(data, data_end, partial);
+	if (!partial || st == HUGINN_PARSE_SYN ||
+	    (st == HUGINN_PARSE_SKIP && linear >= HUGINN_TC_LINEAR_MIN))
+		return HUGINN_TCX_NEXT;
+	if (bpf_skb_pull_data(skb, len < HUGINN_TC_PULL_MAX ? len : HUGINN_TC_PULL_MAX))
+		return HUGINN_TCX_NEXT;
+	huginn_capture((const void *)(long)skb->data, (const void *)(long)skb->data_end, 0);
+	return HUGINN_TCX_NEXT;
 }
 
 char _license[] SEC("license") = "GPL";

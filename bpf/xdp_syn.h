@@ -28,6 +28,8 @@
 #define HUGINN_MAP_CONFIG "huginn_config"
 
 #define HUGINN_PROG_NAME "xdp_syn"
+/* The same capture at tc ingress (tcx link), in section "tcx/ingress" of the same object. */
+#define HUGINN_PROG_NAME_TC "tc_syn"
 #define HUGINN_SYN_MAP_DEFAULT_ENTRIES 8192
 
 /* TCP options are at most 40 bytes (data offset 15 * 4 - 20). */

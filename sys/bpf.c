@@ -275,6 +275,70 @@ int bpf_link_update(int link_fd, int new_prog_fd, int old_prog_fd)
 	return sys_bpf(BPF_LINK_UPDATE, &a);
 }
 
+uint32_t bpf_link_info_tcx_ifindex(const struct bpf_link_info *li)
+{
+	uint32_t v;
+
+	memcpy(&v, (const unsigned char *)&li->xdp, sizeof(v));
+	return v;
+}
+
+uint32_t bpf_link_info_tcx_attach_type(const struct bpf_link_info *li)
+{
+	uint32_t v;
+
+	memcpy(&v, (const unsigned char *)&li->xdp + 4, sizeof(v));
+	return v;
+}
+
+/* The BPF_PROG_QUERY attributes as of kernel 6.6 (the 6.1 header lacks the last three). */
+struct tcx_query_attr {
+	uint32_t target_ifindex, attach_type, query_flags, attach_flags;
+	uint64_t prog_ids;
+	uint32_t count, pad;
+	uint64_t prog_attach_flags, link_ids, link_attach_flags, revision;
+};
+_Static_assert(sizeof(struct tcx_query_attr) <= sizeof(union bpf_attr), "query fits the attr");
+
+int bpf_tcx_query(int ifindex, uint32_t attach_type, uint32_t *prog_ids, uint32_t *link_ids,
+		  uint32_t *count)
+{
+	struct tcx_query_attr q;
+	union bpf_attr a;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	q.target_ifindex = (uint32_t)ifindex;
+	q.attach_type = attach_type;
+	q.prog_ids = ptr_u64(prog_ids);
+	q.link_ids = ptr_u64(link_ids);
+	q.count = *count;
+	memset(&a, 0, sizeof(a));
+	memcpy(&a, &q, sizeof(q));
+	r = sys_bpf(BPF_PROG_QUERY, &a);
+	memcpy(&q, &a, sizeof(q));
+	if (r == 0 || r == -ENOSPC)
+		*count = q.count;
+	return r;
+}
+
+int bpf_tcx_has_link(int ifindex, uint32_t attach_type, uint32_t link_id)
+{
+	/* More than 64 programs on one hook: the rest are not looked at (-ENOSPC fills 64). */
+	uint32_t progs[64], links[64], n = 64, i;
+	int err;
+
+	if (ifindex <= 0 || !link_id)
+		return 0;
+	err = bpf_tcx_query(ifindex, attach_type, progs, links, &n);
+	if (err && err != -ENOSPC)
+		return 0;
+	for (i = 0; i < n && i < 64; i++)
+		if (links[i] == link_id)
+			return 1;
+	return 0;
+}
+
 int bpf_link_detach(int link_fd)
 {
 	union bpf_attr a;

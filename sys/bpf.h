@@ -93,6 +93,35 @@ int bpf_link_create(int prog_fd, int target_ifindex, uint32_t attach_type, uint3
  */
 int bpf_link_update(int link_fd, int new_prog_fd, int old_prog_fd);
 
+/*
+ * tcx (kernel 6.6) in the UAPI numbers; Debian 12's headers (6.1) predate it
+ * and the values are ABI: BPF_LINK_TYPE_TCX of enum bpf_link_type, BPF_F_BEFORE
+ * of the mprog attach flags (with no relative program: the head of the list).
+ * BPF_TCX_INGRESS is OBJ_TCX_INGRESS (sys/obj.h).
+ */
+#define SYS_BPF_LINK_TYPE_TCX 11u
+#define SYS_BPF_F_BEFORE (1u << 3)
+
+/*
+ * A tcx link's info (struct bpf_link_info's tcx member: ifindex, attach_type)
+ * sits where the 6.1 header has xdp's: read as bytes.  ifindex 0: detached.
+ */
+uint32_t bpf_link_info_tcx_ifindex(const struct bpf_link_info *li);
+uint32_t bpf_link_info_tcx_attach_type(const struct bpf_link_info *li);
+
+/*
+ * BPF_PROG_QUERY of a tcx hook (attach_type BPF_TCX_INGRESS / _EGRESS) on the
+ * interface ifindex of the caller's network namespace: up to *count program
+ * ids and link ids (in run order; link id 0 for a program attached without a
+ * link), *count set to how many are attached.  -ENODEV (no such interface),
+ * -ENOSPC when more than *count are attached (the first *count are filled).
+ */
+int bpf_tcx_query(int ifindex, uint32_t attach_type, uint32_t *prog_ids, uint32_t *link_ids,
+		  uint32_t *count);
+
+/* 1 if the tcx hook attach_type of ifindex (our namespace) runs link link_id, 0 if not. */
+int bpf_tcx_has_link(int ifindex, uint32_t attach_type, uint32_t link_id);
+
 /* BPF_LINK_DETACH: detach the link's program now, even if the link is pinned. */
 int bpf_link_detach(int link_fd);
 

@@ -18,8 +18,6 @@
 #include "sys/btf.h"
 #include "sys/elf.h"
 
-#define PROG_SEC "xdp"
-#define PROG_FUNC "xdp_syn"
 #define LICENSE_SEC "license"
 #define MAPS_SEC ".maps"
 #define BTF_SEC ".BTF"
@@ -28,6 +26,15 @@
 #define R_BPF_64_64 1			     /* the relocation clang emits for ld_imm64 */
 /* The kernel's internal "not supported" (include/linux/errno.h), which bpf() lets out. */
 #define KERNEL_ENOTSUPP 524
+
+/* The programs of the object: each in a section of its own, one function spanning it. */
+static const struct {
+	const char *sec, *func;
+	uint32_t type, attach;
+} progs[] = {
+    [OBJ_PROG_XDP] = {"xdp", "xdp_syn", BPF_PROG_TYPE_XDP, 0},
+    [OBJ_PROG_TC] = {"tcx/ingress", "tc_syn", BPF_PROG_TYPE_SCHED_CLS, OBJ_TCX_INGRESS},
+};
 
 /* Section indexes and the BTF view the steps below pass between them. */
 struct obj_secs {
@@ -88,7 +95,7 @@ static int find_sections(struct obj *o, struct elf *e, struct obj_secs *s)
 		if (!name)
 			return bad(o, elf_section_hdr_off(e, i), "section name out of bounds",
 				   -EBADMSG);
-		if (strcmp(name, PROG_SEC) == 0) {
+		if (strcmp(name, progs[o->prog].sec) == 0) {
 			dst = &s->prog;
 			idx = &s->prog_idx;
 		} else if (strcmp(name, LICENSE_SEC) == 0) {
@@ -112,7 +119,7 @@ static int find_sections(struct obj *o, struct elf *e, struct obj_secs *s)
 		*idx = (int)i;
 	}
 	if (!s->prog_idx)
-		return bad(o, 0, "no \"" PROG_SEC "\" program section", -ENOEXEC);
+		return bad(o, 0, "no section for the chosen program", -ENOEXEC);
 	if (!s->license_idx)
 		return bad(o, 0, "no \"" LICENSE_SEC "\" section", -ENOEXEC);
 	if (!s->symtab_idx)
@@ -449,7 +456,7 @@ static int read_symbols(struct obj *o, struct elf *e, const struct obj_secs *s)
 			if (!name)
 				return bad(o, sym_off(s, i), "symbol name out of bounds", -EBADMSG);
 			/* One program, no subprograms: it must fill its section from byte 0. */
-			if (strcmp(name, PROG_FUNC) != 0 || have_func)
+			if (strcmp(name, progs[o->prog].func) != 0 || have_func)
 				return bad(o, sym_off(s, i),
 					   "unexpected function in program section", -EBADMSG);
 			if (sym.st_value != 0 || sym.st_size != o->insn_cnt * INSN_SIZE)
@@ -491,7 +498,7 @@ static int read_symbols(struct obj *o, struct elf *e, const struct obj_secs *s)
 		o->nmaps++;
 	}
 	if (!have_func)
-		return bad(o, (size_t)s->symtab.sh_offset, "no " PROG_FUNC " function symbol",
+		return bad(o, (size_t)s->symtab.sh_offset, "no function symbol for the program",
 			   -ENOEXEC);
 	return 0;
 }
@@ -572,6 +579,11 @@ static int read_relocs(struct obj *o, struct elf *e, const struct obj_secs *s)
 
 int obj_open(struct obj *o, const void *buf, size_t len)
 {
+	return obj_open_prog(o, buf, len, OBJ_PROG_XDP);
+}
+
+int obj_open_prog(struct obj *o, const void *buf, size_t len, enum obj_prog prog)
+{
 	struct obj_secs s;
 	struct elf e;
 	unsigned i;
@@ -582,6 +594,10 @@ int obj_open(struct obj *o, const void *buf, size_t len)
 	for (i = 0; i < OBJ_MAX_MAPS; i++)
 		o->maps[i].fd = -1;
 	o->btf_fd = -1;
+	o->prog = prog;
+	o->prog_name = (unsigned)prog < sizeof(progs) / sizeof(progs[0]) ? progs[prog].func : NULL;
+	if (!o->prog_name)
+		return bad(o, 0, "unknown program kind", -EINVAL);
 
 	r = elf_open(&e, buf, len);
 	if (r) {
@@ -717,8 +733,8 @@ int obj_load(struct obj *o, char *log, size_t log_size)
 		in->imm = m->fd;
 		in[1].imm = 0;
 	}
-	return bpf_prog_load(BPF_PROG_TYPE_XDP, o->insns, o->insn_cnt, o->license, PROG_FUNC, 0,
-			     log, log_size);
+	return bpf_prog_load(progs[o->prog].type, o->insns, o->insn_cnt, o->license,
+			     progs[o->prog].func, progs[o->prog].attach, log, log_size);
 }
 
 void obj_close(struct obj *o)

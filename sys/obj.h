@@ -2,14 +2,17 @@
  * obj.h - our loader for the one BPF object we ship (bpf/xdp_syn.o).
  *
  * It understands exactly what bpf/xdp_syn.c produces, not BPF ELF in general:
- *   - section "xdp" holding function xdp_syn (the only program),
+ *   - two programs over the same maps: section "xdp" holding function xdp_syn
+ *     and section "tcx/ingress" holding tc_syn; one obj loads the one chosen
+ *     at obj_open_prog() (the other program's sections are not read),
  *   - section "license" (a NUL-terminated string),
  *   - BTF-defined maps: each symbol in section ".maps" is one map, named by
  *     the symbol; its definition is the BTF type of the variable of that name
  *     (section ".BTF", parsed by sys/btf.c): a struct whose members type,
  *     max_entries and map_flags are pointers to arrays of that many elements,
  *     and key and value pointers to the key and value types,
- *   - ".relxdp": every relocation must hit an ld_imm64 instruction and name a
+ *   - the chosen section's relocations (".relxdp"): every relocation must hit an ld_imm64
+ * instruction and name a
  *     ".maps" symbol; it becomes a BPF_PSEUDO_MAP_FD load of that map's fd.
  * .BTF.ext (line and function info) and DWARF sections are ignored.  No CO-RE,
  * no global data, no subprograms.
@@ -41,6 +44,18 @@
 #define OBJ_MAX_RELOCS 1024
 #define OBJ_MAX_BTF (1u << 20) /* our .BTF is a few KiB */
 
+/*
+ * BPF_TCX_INGRESS of enum bpf_attach_type (kernel 6.6): Debian 12's UAPI
+ * headers (6.1) predate it, and the value is ABI.
+ */
+#define OBJ_TCX_INGRESS 46u
+
+/* The program an obj loads. */
+enum obj_prog {
+	OBJ_PROG_XDP = 0, /* "xdp"/xdp_syn: BPF_PROG_TYPE_XDP */
+	OBJ_PROG_TC,	  /* "tcx/ingress"/tc_syn: BPF_PROG_TYPE_SCHED_CLS, for BPF_TCX_INGRESS */
+};
+
 struct obj_map {
 	/*
 	 * Symbol name: [A-Za-z0-9_.], not starting with '.', so it is safe as a
@@ -65,6 +80,8 @@ struct obj_reloc {
 };
 
 struct obj {
+	enum obj_prog prog;
+	const char *prog_name; /* "xdp_syn" / "tc_syn": the kernel's name for it */
 	struct obj_map maps[OBJ_MAX_MAPS];
 	unsigned nmaps;
 	char license[64];
@@ -96,6 +113,13 @@ struct obj {
  */
 int obj_open(struct obj *o, const void *buf, size_t len);
 
+/*
+ * The same for the program prog (obj_open() is OBJ_PROG_XDP): only its
+ * section, relocations and function symbol are read; -EINVAL for an unknown
+ * prog.
+ */
+int obj_open_prog(struct obj *o, const void *buf, size_t len, enum obj_prog prog);
+
 /* The map called name, or NULL. */
 struct obj_map *obj_map_by_name(struct obj *o, const char *name);
 
@@ -110,7 +134,8 @@ int obj_create_maps(struct obj *o);
 
 /*
  * Patch every relocation with the current map fds (all must be >= 0, else
- * -EBADF) and load the program as BPF_PROG_TYPE_XDP named "xdp_syn".  log (may
+ * -EBADF) and load the chosen program with its type and name (XDP "xdp_syn",
+ * or SCHED_CLS "tc_syn" with expected attach type BPF_TCX_INGRESS).  log (may
  * be NULL) receives the verifier's message on failure.  Returns the program
  * fd (the caller owns it) or -errno.  May be called again, e.g. after maps
  * were swapped.

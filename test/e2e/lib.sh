@@ -219,10 +219,12 @@ t_in() {
 }
 
 t_netns_pair() {
+	# T_NS_PREFIX (default hg) names the namespaces and veths: runs that share a machine
+	# keep apart by prefix.
 	T_SNS="${T_NS_PREFIX:-hg}s$T_ID"
 	T_CNS="${T_NS_PREFIX:-hg}c$T_ID"
-	T_SIF=$T_SNS
-	T_CIF=$T_CNS
+	T_SIF="${T_NS_PREFIX:-hg}s$T_ID"
+	T_CIF="${T_NS_PREFIX:-hg}c$T_ID"
 	T_SADDR4="10.$T_NET.0.1"
 	T_CADDR4="10.$T_NET.0.2"
 	T_SADDR6="fd00:$T_NET::1"

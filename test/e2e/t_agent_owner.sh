@@ -18,7 +18,7 @@ fi
 t_netns_pair || { t_fail "network namespaces"; exit 1; }
 t_bpffs || { t_fail "private bpffs"; exit 1; }
 PIN=$T_BPFFS/huginn
-DUM=hgd$T_ID
+DUM=${T_NS_PREFIX:-hg}d$T_ID
 T_SNET="--net=/run/netns/$T_SNS"
 t_in "$T_SNS" ip link add "$DUM" type bridge && t_in "$T_SNS" ip link set "$DUM" up ||
 	t_fail "bridge device"
@@ -94,7 +94,7 @@ refused "another interface with the same pin path: refused, naming the owner" \
 t_eq "nothing attached to $DUM" "$(xdp_of "$T_SNS" "$DUM")" ""
 t_eq "the owner's filter is unchanged" "$(filter "$PIN")" "$cfg"
 t_eq "the owner's filter map is the same" "$(map_id "$PIN" huginn_config)" "$cfg_id"
-NS3=hgo$T_ID
+NS3=${T_NS_PREFIX:-hg}o$T_ID
 ip netns add "$NS3" && t_defer "ip netns del $NS3"
 t_in "$NS3" ip link add "$T_SIF" type bridge && t_in "$NS3" ip link set "$T_SIF" up
 refused "the same interface name in another network namespace: refused" \

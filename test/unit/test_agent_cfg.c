@@ -116,6 +116,9 @@ static void test_good(void)
 	       "capacity at the bound");
 	is_int(parse1(AGENT_CFG_ENV_XDP_MODE, "skb", &c, err, sizeof(err)), 0, "mode skb");
 	is_int(c.xdp_mode, AGENT_CFG_XDP_SKB, "skb stored");
+	is_int(parse1(AGENT_CFG_ENV_XDP_MODE, "tc", &c, err, sizeof(err)), 0, "mode tc");
+	is_int(c.xdp_mode, AGENT_CFG_XDP_TC, "tc stored");
+	is_str(agent_cfg_xdp_mode_name(c.xdp_mode), "tc", "mode name tc");
 	is_int(parse1(AGENT_CFG_ENV_XDP_MODE, "native", &c, err, sizeof(err)), 0, "mode native");
 	is_int(parse1(AGENT_CFG_ENV_LOG_LEVEL, "debug", &c, err, sizeof(err)), 0, "level debug");
 	is_int(c.log_level, LOG_LEVEL_DEBUG, "debug stored");
@@ -219,6 +222,9 @@ static void test_bad(void)
 	BAD(AGENT_CFG_ENV_XDP_MODE, "SKB", "'skb'");
 	BAD(AGENT_CFG_ENV_XDP_MODE, "generic", "'skb'");
 	BAD(AGENT_CFG_ENV_XDP_MODE, "hw", "'skb'");
+	BAD(AGENT_CFG_ENV_XDP_MODE, "TC", "'tc'");
+	BAD(AGENT_CFG_ENV_XDP_MODE, "tcx", "'tc'");
+	BAD(AGENT_CFG_ENV_XDP_MODE, "tc ", "'tc'");
 
 	BAD(AGENT_CFG_ENV_LOG_LEVEL, "", "debug");
 	BAD(AGENT_CFG_ENV_LOG_LEVEL, "verbose", "debug");

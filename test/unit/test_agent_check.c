@@ -136,15 +136,15 @@ static void test_system(void)
 	agent_check_map(&r);
 	is_int(r.status, AGENT_CHECK_OK, "map creation as root");
 	memset(&o, 0, sizeof(o));
-	fd =
-	    agent_check_prog(&r, &o, huginn_bpf_obj, (size_t)(huginn_bpf_obj_end - huginn_bpf_obj));
+	fd = agent_check_prog(&r, &o, huginn_bpf_obj, (size_t)(huginn_bpf_obj_end - huginn_bpf_obj),
+			      OBJ_PROG_XDP);
 	ok(fd >= 0 && r.status == AGENT_CHECK_OK, "the embedded program passes the verifier (%s)",
 	   r.msg);
 	if (fd >= 0)
 		close(fd);
 	obj_close(&o);
 	memset(&o, 0, sizeof(o));
-	fd = agent_check_prog(&r, &o, huginn_bpf_obj, 100);
+	fd = agent_check_prog(&r, &o, huginn_bpf_obj, 100, OBJ_PROG_XDP);
 	ok(fd < 0 && r.status == AGENT_CHECK_FAIL && strstr(r.msg, "broken at byte"),
 	   "a truncated object: FAIL (%s)", r.msg);
 	obj_close(&o);
@@ -238,6 +238,32 @@ static void test_health_judge(void)
 	JUDGE(cfg.xdp_mode = AGENT_CFG_XDP_NATIVE, AGENT_CHECK_FAIL,
 	      "prog id 7 runs in skb mode on eth0, but HUGINN_EBPF_XDP_MODE is native",
 	      "mode other than configured");
+
+	/* tc mode: a tcx link (type 11, the kernel's BPF_LINK_TYPE_TCX) at tc ingress. */
+#define TC_GOOD                                                                                    \
+	cfg.xdp_mode = AGENT_CFG_XDP_TC, f.link_type = 11, memset(&f.xdp, 0, sizeof(f.xdp)),       \
+	f.tcx_attached = 1
+	JUDGE((TC_GOOD), AGENT_CHECK_OK,
+	      "tc_syn (prog id 7) attached to eth0 in tc mode; maps tcp_syn_map_v4 (id 10)",
+	      "tc: healthy");
+	JUDGE((TC_GOOD, f.prog_seen = 1, strcpy(f.prog_name, "tc_syn"), f.prog_nr_maps = 2,
+	       f.prog_maps[0] = 11, f.prog_maps[1] = 10),
+	      AGENT_CHECK_OK, "tc_syn (prog id 7)", "tc: program visible, both maps: healthy");
+	JUDGE((TC_GOOD, f.prog_seen = 1, strcpy(f.prog_name, "xdp_syn"), f.prog_nr_maps = 0),
+	      AGENT_CHECK_FAIL, "is 'xdp_syn', not tc_syn", "tc: the XDP program behind the link");
+	JUDGE((TC_GOOD, f.link_type = BPF_LINK_TYPE_XDP), AGENT_CHECK_FAIL,
+	      "link_eth0 (link id 5) is not a tcx link (type 6), but HUGINN_EBPF_XDP_MODE is tc",
+	      "tc configured, an XDP link pinned");
+	JUDGE((TC_GOOD, f.link_ifindex = 0), AGENT_CHECK_FAIL, "tcx link id 5 at",
+	      "tc: detached link");
+	JUDGE((TC_GOOD, f.link_ifindex = 4), AGENT_CHECK_FAIL, "is on another interface",
+	      "tc: link on another interface");
+	JUDGE((TC_GOOD, f.tcx_attached = 0), AGENT_CHECK_FAIL,
+	      "is on another namespace's interface, not at tc ingress of eth0 (ifindex 3)",
+	      "tc: same ifindex, not in our namespace's tcx list");
+	JUDGE((TC_GOOD, cfg.xdp_mode = AGENT_CFG_XDP_SKB), AGENT_CHECK_FAIL,
+	      "is not an XDP link (type 11)", "skb configured, a tcx link pinned");
+#undef TC_GOOD
 }
 
 static void test_health_system(void)

@@ -72,6 +72,29 @@ static void test_attach(void)
 	       AGENT_LINK_ATTACH_REMODE, "our link in generic, native wanted: detach first");
 	is_int(agent_link_attach_plan(1, XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE),
 	       AGENT_LINK_ATTACH_REMODE, "our link in native, generic wanted: detach first");
+	is_int(agent_link_attach_plan(1, AGENT_LINK_MODE_TC, AGENT_LINK_MODE_TC),
+	       AGENT_LINK_ATTACH_TAKEOVER, "our tcx link, tc wanted: take over, no gap");
+	is_int(agent_link_attach_plan(0, 0, AGENT_LINK_MODE_TC), AGENT_LINK_ATTACH_NEW,
+	       "no link of ours, tc wanted: new tcx link");
+	is_int(agent_link_attach_plan(1, XDP_FLAGS_SKB_MODE, AGENT_LINK_MODE_TC),
+	       AGENT_LINK_ATTACH_SWITCH, "our link in generic XDP, tc wanted: attach, then detach");
+	is_int(agent_link_attach_plan(1, XDP_FLAGS_DRV_MODE, AGENT_LINK_MODE_TC),
+	       AGENT_LINK_ATTACH_SWITCH, "our link in native XDP, tc wanted: attach, then detach");
+	is_int(agent_link_attach_plan(1, AGENT_LINK_MODE_TC, XDP_FLAGS_DRV_MODE),
+	       AGENT_LINK_ATTACH_SWITCH, "our tcx link, native wanted: attach, then detach");
+	is_int(agent_link_attach_plan(1, AGENT_LINK_MODE_TC, XDP_FLAGS_SKB_MODE),
+	       AGENT_LINK_ATTACH_SWITCH, "our tcx link, generic wanted: attach, then detach");
+	is_int(agent_link_mode_of_cfg(AGENT_CFG_XDP_TC), AGENT_LINK_MODE_TC, "tc mode's flag");
+	is_int(agent_link_mode_of_cfg(AGENT_CFG_XDP_SKB), XDP_FLAGS_SKB_MODE, "skb mode's flag");
+	is_int(agent_link_mode_of_cfg(AGENT_CFG_XDP_NATIVE), XDP_FLAGS_DRV_MODE,
+	       "native mode's flag");
+	ok(!(AGENT_LINK_MODE_TC &
+	     (XDP_FLAGS_MODES | XDP_FLAGS_UPDATE_IF_NOEXIST | XDP_FLAGS_REPLACE)),
+	   "the tc mode value is no XDP flag");
+	is_str(agent_link_mode_name(AGENT_LINK_MODE_TC), "tc", "tc mode's name");
+	is_int(agent_link_is_ours_type(BPF_LINK_TYPE_XDP), 1, "an XDP link is a kind we pin");
+	is_int(agent_link_is_ours_type(11), 1, "a tcx link (BPF_LINK_TYPE_TCX = 11) too");
+	is_int(agent_link_is_ours_type(BPF_LINK_TYPE_CGROUP), 0, "a cgroup link is not");
 }
 
 static void release(int have_pin, uint32_t pprog, uint32_t pif, uint32_t ours, uint32_t oprog,

@@ -474,9 +474,56 @@ static void test_bit_flips(void)
 	t_guarded_free(g, len);
 }
 
+/* The object's second program: tc_syn in "tcx/ingress", over the same maps. */
+static void test_tc_program(void)
+{
+	struct obj x, t;
+	unsigned char *c;
+	size_t len = obj_len(), i, off;
+	int r, same = 1;
+
+	r = obj_open_prog(&t, huginn_bpf_obj, len, OBJ_PROG_TC);
+	is_int(r, 0, "obj_open_prog(OBJ_PROG_TC) on the real object");
+	ok(r == 0 && obj_sane(&t) && strcmp(t.prog_name, HUGINN_PROG_NAME_TC) == 0,
+	   "tc: a sane object named %s", r == 0 ? t.prog_name : "-");
+	r = obj_open(&x, huginn_bpf_obj, len);
+	ok(r == 0 && strcmp(x.prog_name, HUGINN_PROG_NAME) == 0, "obj_open is the XDP program");
+	same = r == 0 && x.nmaps == t.nmaps;
+	for (i = 0; same && i < x.nmaps; i++)
+		same = strcmp(x.maps[i].name, t.maps[i].name) == 0 &&
+		       x.maps[i].value_size == t.maps[i].value_size;
+	ok(same, "both programs see the same %u maps", t.nmaps);
+	ok(t.insn_cnt != x.insn_cnt || memcmp(t.insns, x.insns, t.insn_cnt * 8) != 0,
+	   "the tc program is not the XDP program's code");
+	obj_close(&x);
+	obj_close(&t);
+	is_int(obj_open_prog(&t, huginn_bpf_obj, len, (enum obj_prog)7), -EINVAL,
+	       "an unknown program kind -> -EINVAL");
+	obj_close(&t);
+
+	/* Renaming "tcx/ingress" loses the tc program, not the XDP one. */
+	c = malloc(len);
+	if (!c)
+		return;
+	memcpy(c, huginn_bpf_obj, len);
+	off = 0;
+	for (i = 0; i + 11 < len; i++)
+		if (memcmp(c + i, "tcx/ingress", 12) == 0)
+			off = i;
+	ok(off != 0, "the section name tcx/ingress is in the object");
+	if (off)
+		c[off] = 'x';
+	is_int(obj_open_prog(&t, c, len, OBJ_PROG_TC), -ENOEXEC, "tc section renamed -> -ENOEXEC");
+	obj_close(&t);
+	is_int(obj_open(&x, c, len), 0, "tc section renamed: the XDP program still opens");
+	obj_close(&x);
+	free(c);
+}
+
 int main(void)
 {
 	test_real_object();
+	test_tc_program();
 	test_elf_view();
 	test_prefixes();
 	test_corruptions();

@@ -45,6 +45,19 @@ extern const unsigned char huginn_bpf_obj[], huginn_bpf_obj_end[];
 
 static struct obj g_obj;
 static int g_prog = -1;
+/*
+ * The program the cases run: xdp_syn first, then tc_syn (loaded from the same
+ * object over the same maps); g_tag prefixes every case name of the second pass.
+ */
+static enum obj_prog g_kind = OBJ_PROG_XDP;
+static const char *g_tag = "";
+/* What each program returns for every frame: XDP_PASS, or TCX_NEXT (-1) at tc. */
+#define TCX_NEXT_RET 0xffffffffu
+
+static uint32_t want_ret(void)
+{
+	return g_kind == OBJ_PROG_TC ? TCX_NEXT_RET : XDP_PASS;
+}
 static int g_v4 = -1, g_v6 = -1, g_counter = -1, g_failures = -1, g_stats = -1, g_config = -1;
 static uint16_t g_next_port = PORT_BASE;
 
@@ -315,9 +328,10 @@ static void check_fields(const char *name, const struct huginn_syn_rec *got,
 	   name, want->opt_len);
 }
 
-static void run_case(const char *name, struct spec *s, enum want w)
+static void run_case(const char *name0, struct spec *s, enum want w)
 {
 	uint8_t frame[FRAME_MAX], out[FRAME_MAX];
+	char name[192];
 	struct counters before, after;
 	struct huginn_syn_rec got, want, user;
 	uint32_t out_len = sizeof(out), retval = 0;
@@ -329,16 +343,23 @@ static void run_case(const char *name, struct spec *s, enum want w)
 	int r, st, want_st, counters_ok;
 	uint32_t zero = 0;
 
+	snprintf(name, sizeof(name), "%s%s", g_tag, name0);
 	s->sport = g_next_port++;
 	len = build(s, frame);
+	/* BPF_PROG_TEST_RUN builds no skb without bytes past the Ethernet header (-EINVAL). */
+	if (g_kind == OBJ_PROG_TC && len <= HUGINN_ETH_HLEN) {
+		skip("tc: a frame of the Ethernet header alone makes no test skb");
+		return;
+	}
 	read_counters(&before);
 	t0 = mono_ns();
 	r = bpf_prog_test_run(g_prog, frame, (uint32_t)len, out, &out_len, &retval, 1);
 	t1 = mono_ns();
 	read_counters(&after);
 	is_int(r, 0, "%s: test run (%zu-byte frame)", name, len);
-	ok(retval == XDP_PASS && out_len == len && memcmp(out, frame, len) == 0,
-	   "%s: XDP_PASS, frame unchanged (ret %u, %u bytes back)", name, retval, out_len);
+	ok(retval == want_ret() && out_len == len && memcmp(out, frame, len) == 0,
+	   "%s: %s, frame unchanged (ret %u, %u bytes back)", name,
+	   g_kind == OBJ_PROG_TC ? "TCX_NEXT" : "XDP_PASS", retval, out_len);
 
 	/* Exactly the counters this case should move, by exactly one. */
 	memset(dstat, 0, sizeof(dstat));
@@ -762,11 +783,11 @@ static void repeat_case(void)
 	read_counters(&before);
 	r = bpf_prog_test_run(g_prog, frame, (uint32_t)len, NULL, NULL, &retval, 17);
 	read_counters(&after);
-	ok(r == 0 && retval == XDP_PASS, "repeat 17: runs, XDP_PASS");
+	ok(r == 0 && retval == want_ret(), "%srepeat 17: runs, returns %u", g_tag, retval);
 	ok(after.syn - before.syn == 17 &&
 	       after.stat[HUGINN_STAT_V4_CAPTURED] - before.stat[HUGINN_STAT_V4_CAPTURED] == 17 &&
 	       after.failures == before.failures,
-	   "repeat 17: syn_counter and v4_captured +17 (got +%llu, +%llu)",
+	   "%srepeat 17: syn_counter and v4_captured +17 (got +%llu, +%llu)", g_tag,
 	   (unsigned long long)(after.syn - before.syn),
 	   (unsigned long long)(after.stat[HUGINN_STAT_V4_CAPTURED] -
 				before.stat[HUGINN_STAT_V4_CAPTURED]));
@@ -995,6 +1016,62 @@ static void wrapper_checks(void)
 		close(prog2);
 }
 
+/*
+ * The second pass: tc_syn from the same object (the file under test, or the
+ * embedded one), loaded over the first pass's maps as the agent in tc mode
+ * reuses pinned maps, so both programs must record into one set of maps.
+ */
+static int tc_pass(void)
+{
+	static char log[1 << 20];
+	const char *path = getenv("HUGINN_TEST_BPF_OBJ");
+	struct bpf_prog_info info;
+	uint32_t info_len = sizeof(info);
+	char *file = NULL;
+	size_t file_len = 0, i;
+	struct obj o;
+	int r, prog;
+
+	if (path && *path) {
+		r = file_read_all(path, 1 << 22, &file, &file_len);
+		if (r)
+			return r;
+		r = obj_open_prog(&o, file, file_len, OBJ_PROG_TC);
+		free(file);
+	} else {
+		r = obj_open_prog(&o, huginn_bpf_obj, (size_t)(huginn_bpf_obj_end - huginn_bpf_obj),
+				  OBJ_PROG_TC);
+	}
+	is_int(r, 0, "tc: obj_open_prog(OBJ_PROG_TC)");
+	if (r)
+		return r;
+	ok(o.nmaps == g_obj.nmaps, "tc: the same %u maps", o.nmaps);
+	for (i = 0; i < o.nmaps; i++) {
+		struct obj_map *m = obj_map_by_name(&g_obj, o.maps[i].name);
+
+		o.maps[i].fd = m ? m->fd : -1;
+	}
+	prog = obj_load(&o, log, sizeof(log));
+	ok(prog >= 0, "tc: obj_load: the verifier accepts tc_syn (%d)", prog);
+	if (prog < 0) {
+		size_t n = strlen(log);
+
+		printf("# verifier log (tail):\n%s\n", n > 4000 ? log + n - 4000 : log);
+		obj_close(&o);
+		return prog;
+	}
+	memset(&info, 0, sizeof(info));
+	r = bpf_obj_get_info(prog, &info, &info_len);
+	ok(r == 0 && info.type == BPF_PROG_TYPE_SCHED_CLS &&
+	       strcmp(info.name, HUGINN_PROG_NAME_TC) == 0 && info.nr_map_ids == g_obj.nmaps,
+	   "tc: program info: type SCHED_CLS, name %s, %u maps", info.name, info.nr_map_ids);
+	obj_close(&o); /* the maps stay: they are g_obj's */
+	g_prog = prog;
+	g_kind = OBJ_PROG_TC;
+	g_tag = "tc: ";
+	return 0;
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -1015,6 +1092,16 @@ int main(void)
 	}
 	if (g_prog >= 0)
 		close(g_prog);
+	if (tc_pass() == 0) {
+		syn_cases();
+		skip_cases();
+		malformed_cases();
+		filter_cases();
+		repeat_case();
+		is_int(read_u64(g_failures, 0), 0, "tc: syn_insert_failures stayed 0");
+		close(g_prog);
+		g_prog = -1;
+	}
 	obj_close(&g_obj);
 	return done_testing();
 }
