@@ -58,7 +58,13 @@ struct huginn_syn_key_v6 {
 #define HUGINN_IP_FLOW_NZ 0x0008 /* IPv6 flow label non-zero */
 
 struct huginn_syn_rec {
-	__u64 ts_ns;	/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at capture */
+	/*
+	 * CLOCK_MONOTONIC_COARSE at capture (bpf_ktime_get_coarse_ns): the time of
+	 * the last timer tick, so the SYN arrived in [ts_ns, ts_ns + one tick]
+	 * (clock_getres(CLOCK_MONOTONIC_COARSE): 1/CONFIG_HZ, 1-10 ms).  On Linux
+	 * 5.9/5.10 the loader falls back to CLOCK_MONOTONIC, which lies inside.
+	 */
+	__u64 ts_ns;
 	__u8 saddr[16]; /* IPv4 uses the first 4 bytes, the rest is zero */
 	__u8 daddr[16];
 	__u16 sport;
