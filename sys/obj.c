@@ -717,9 +717,27 @@ out_undo:
 	return fd;
 }
 
+unsigned obj_use_precise_clock(struct obj *o)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; o->insns && i < o->insn_cnt; i++) {
+		struct bpf_insn *in = &o->insns[i];
+
+		if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == 0 &&
+		    in->imm == BPF_FUNC_ktime_get_coarse_ns) {
+			in->imm = BPF_FUNC_ktime_get_ns;
+			n++;
+		}
+	}
+	return n;
+}
+
 int obj_load(struct obj *o, char *log, size_t log_size)
 {
 	size_t i;
+	int r;
 
 	if (!o->insns)
 		return -EINVAL;
@@ -733,8 +751,13 @@ int obj_load(struct obj *o, char *log, size_t log_size)
 		in->imm = m->fd;
 		in[1].imm = 0;
 	}
-	return bpf_prog_load(progs[o->prog].type, o->insns, o->insn_cnt, o->license,
-			     progs[o->prog].func, progs[o->prog].attach, log, log_size);
+	r = bpf_prog_load(progs[o->prog].type, o->insns, o->insn_cnt, o->license,
+			  progs[o->prog].func, progs[o->prog].attach, log, log_size);
+	/* Linux 5.9/5.10 know no coarse clock ("unknown func"): once more with the precise one. */
+	if (r == -EINVAL && obj_use_precise_clock(o))
+		r = bpf_prog_load(progs[o->prog].type, o->insns, o->insn_cnt, o->license,
+				  progs[o->prog].func, progs[o->prog].attach, log, log_size);
+	return r;
 }
 
 void obj_close(struct obj *o)

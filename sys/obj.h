@@ -138,9 +138,18 @@ int obj_create_maps(struct obj *o);
  * or SCHED_CLS "tc_syn" with expected attach type BPF_TCX_INGRESS).  log (may
  * be NULL) receives the verifier's message on failure.  Returns the program
  * fd (the caller owns it) or -errno.  May be called again, e.g. after maps
- * were swapped.
+ * were swapped.  A kernel that refuses the program (-EINVAL) gets it a second
+ * time with the precise clock (obj_use_precise_clock()), which stays so.
  */
 int obj_load(struct obj *o, char *log, size_t log_size);
+
+/*
+ * Rewrite every call of bpf_ktime_get_coarse_ns (Linux 5.11) into a call of
+ * bpf_ktime_get_ns (any kernel): the fallback obj_load() takes by itself when
+ * the kernel refuses the program and it calls the coarse clock.  Returns the
+ * number of calls rewritten.
+ */
+unsigned obj_use_precise_clock(struct obj *o);
 
 /* Close the map and BTF fds obj_create_maps() made, free the copies; safe to call twice. */
 void obj_close(struct obj *o);

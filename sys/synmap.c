@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/bpf.h"
@@ -26,12 +27,28 @@ void synmap_reset(struct synmap *m)
 	m->fd_v4 = m->fd_v6 = m->fd_counter = m->fd_failures = m->fd_stats = -1;
 }
 
+/*
+ * The XDP program stamps a record with the coarse clock (ts_ns in
+ * bpf/xdp_syn.h): the SYN arrived up to one tick after its stamp.  A record is
+ * stale only when the SYN surely came more than max_age before: its stamp is
+ * older than max_age plus that tick, the coarse clock's resolution.  10 ms
+ * (HZ=100, the coarsest Linux tick) if the resolution cannot be read.
+ */
+uint64_t synmap_stamp_slack_ns(void)
+{
+	struct timespec res;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || res.tv_nsec <= 0)
+		return 10000000u;
+	return (uint64_t)res.tv_nsec;
+}
+
 int synmap_init(struct synmap *m, const char *dir, uint64_t max_age_ns)
 {
 	size_t n = strlen(dir);
 
 	synmap_reset(m);
-	m->max_age_ns = max_age_ns;
+	m->max_age_ns = max_age_ns + synmap_stamp_slack_ns();
 	/* Room for "/" and the longest map name. */
 	if (n == 0 || n + 1 + sizeof(HUGINN_MAP_INSERT_FAILURES) > sizeof(m->dir))
 		return -ENAMETOOLONG;

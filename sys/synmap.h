@@ -37,13 +37,19 @@ struct synmap {
 	int fd_v4, fd_v6; /* -1 when not open */
 	int fd_counter, fd_failures, fd_stats;
 	uint32_t id_v4, id_v6; /* kernel map ids, to notice recreation */
-	uint64_t max_age_ns;
+	uint64_t max_age_ns;   /* the configured age plus one coarse-clock tick */
 };
 
 /* Empty m: no directory, every fd -1 (safe to synmap_close). */
 void synmap_reset(struct synmap *m);
 
-/* Prepare m (no fds open).  dir: the agent's pin path.  -ENAMETOOLONG if too long. */
+/* One tick of CLOCK_MONOTONIC_COARSE, the clock of a record's ts_ns (see synmap.c). */
+uint64_t synmap_stamp_slack_ns(void);
+
+/*
+ * Prepare m (no fds open).  dir: the agent's pin path.  -ENAMETOOLONG if too long.
+ * m->max_age_ns becomes max_age_ns + synmap_stamp_slack_ns().
+ */
 int synmap_init(struct synmap *m, const char *dir, uint64_t max_age_ns);
 
 /*

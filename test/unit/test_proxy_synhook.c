@@ -122,6 +122,34 @@ static void test_check(void)
 	       "v6 address differs in the last byte: malformed");
 }
 
+/*
+ * Records are stamped with CLOCK_MONOTONIC_COARSE, up to one tick before the
+ * SYN: synmap_init() adds that tick, as clock_getres() reports it, to max_age.
+ */
+static void test_coarse_slack(void)
+{
+	struct sockaddr_storage ss;
+	struct huginn_syn_rec r;
+	struct synmap m;
+	struct timespec res = {0, 0};
+	uint64_t now = 100 * SEC_NS, tick;
+	socklen_t len;
+
+	ok(clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0,
+	   "coarse clock resolution %ld ns", (long)res.tv_nsec);
+	tick = (uint64_t)res.tv_nsec;
+	is_int(synmap_init(&m, "/sys/fs/bpf/x", 1000000), 0, "synmap_init, max age 1 ms");
+	is_int((long long)m.max_age_ns, 1000000 + (long long)tick, "max age 1 ms + one tick");
+	len = peer(&ss, "10.0.0.2", 40000);
+	/* Stamped a tick before a SYN that came 0.5 ms ago: fresh. */
+	linux_rec(&r, "10.0.0.2", 40000, now - 500000 - tick);
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, m.max_age_ns), SYNMAP_HIT,
+	       "stamp a tick before a fresh SYN: hit");
+	linux_rec(&r, "10.0.0.2", 40000, now - 1000001 - tick);
+	is_int(synmap_check(&r, (struct sockaddr *)&ss, len, now, m.max_age_ns), SYNMAP_STALE,
+	       "stamp older than max age plus a tick: stale");
+}
+
 static void test_format(void)
 {
 	struct huginn_syn_rec r;
@@ -496,6 +524,7 @@ static void test_pinned(void)
 int main(void)
 {
 	test_check();
+	test_coarse_slack();
 	test_format();
 	test_format_db();
 	test_builtin();
