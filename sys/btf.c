@@ -463,3 +463,30 @@ int btf_datasec_fix(const struct btf *b, uint8_t *copy, const struct btf_type_in
 	}
 	return 0;
 }
+
+/* See btf.h. */
+int btf_ptr_nelems(const struct btf *b, uint32_t id, uint32_t *val)
+{
+	struct btf_type_info t;
+	struct btf_array a;
+
+	if (btf_resolve(b, id, &id) || btf_type(b, id, &t) || t.kind != BTF_KIND_PTR)
+		return -EBADMSG;
+	if (btf_resolve(b, t.size_type, &id) || btf_type(b, id, &t) || btf_array(b, &t, &a))
+		return -EBADMSG;
+	*val = a.nelems;
+	return 0;
+}
+
+/* See btf.h. */
+int btf_ptr_target(const struct btf *b, uint32_t id, uint32_t *type_id, uint32_t *size)
+{
+	struct btf_type_info t;
+
+	if (btf_resolve(b, id, &id) || btf_type(b, id, &t) || t.kind != BTF_KIND_PTR)
+		return -EBADMSG;
+	if (t.size_type == 0 || btf_size(b, t.size_type, size) || *size == 0)
+		return -EBADMSG;
+	*type_id = t.size_type;
+	return 0;
+}

@@ -99,6 +99,14 @@ int btf_resolve(const struct btf *b, uint32_t id, uint32_t *out);
  */
 int btf_size(const struct btf *b, uint32_t id, uint32_t *size);
 
+/*
+ * The shapes BTF-defined maps use for their attributes: `int (*name)[N]` gives
+ * N (btf_ptr_nelems), `T *name` gives T's id and size (btf_ptr_target).
+ * -EBADMSG for any other shape.
+ */
+int btf_ptr_nelems(const struct btf *b, uint32_t id, uint32_t *val);
+int btf_ptr_target(const struct btf *b, uint32_t id, uint32_t *type_id, uint32_t *size);
+
 /* The first type of kind kind named name, or -ENOENT. */
 int btf_find(const struct btf *b, uint32_t kind, const char *name);
 

@@ -250,33 +250,6 @@ static int read_btf(struct obj *o, struct elf *e, struct obj_secs *s)
 	return 0;
 }
 
-/* A map attribute declared as int (*name)[N]: N. */
-static int btf_map_uint(const struct btf *b, uint32_t id, uint32_t *val)
-{
-	struct btf_type_info t;
-	struct btf_array a;
-
-	if (btf_resolve(b, id, &id) || btf_type(b, id, &t) || t.kind != BTF_KIND_PTR)
-		return -EBADMSG;
-	if (btf_resolve(b, t.size_type, &id) || btf_type(b, id, &t) || btf_array(b, &t, &a))
-		return -EBADMSG;
-	*val = a.nelems;
-	return 0;
-}
-
-/* A map attribute declared as T *name: T's id and size. */
-static int btf_map_type(const struct btf *b, uint32_t id, uint32_t *type_id, uint32_t *size)
-{
-	struct btf_type_info t;
-
-	if (btf_resolve(b, id, &id) || btf_type(b, id, &t) || t.kind != BTF_KIND_PTR)
-		return -EBADMSG;
-	if (t.size_type == 0 || btf_size(b, t.size_type, size) || *size == 0)
-		return -EBADMSG;
-	*type_id = t.size_type;
-	return 0;
-}
-
 /*
  * m's definition: the struct type of the VAR named m->name in DATASEC ".maps".
  * def_size is the symbol's size; symoff its place in the object for errors.
@@ -325,19 +298,19 @@ static int map_from_btf(struct obj *o, const struct obj_secs *s, struct obj_map 
 			return bad(o, moff, "map attribute name", -EBADMSG);
 		if (strcmp(n, "type") == 0) {
 			bit = 1;
-			r = btf_map_uint(b, mb.type, &m->type);
+			r = btf_ptr_nelems(b, mb.type, &m->type);
 		} else if (strcmp(n, "max_entries") == 0) {
 			bit = 2;
-			r = btf_map_uint(b, mb.type, &m->max_entries);
+			r = btf_ptr_nelems(b, mb.type, &m->max_entries);
 		} else if (strcmp(n, "map_flags") == 0) {
 			bit = 4;
-			r = btf_map_uint(b, mb.type, &m->map_flags);
+			r = btf_ptr_nelems(b, mb.type, &m->map_flags);
 		} else if (strcmp(n, "key") == 0) {
 			bit = 8;
-			r = btf_map_type(b, mb.type, &m->btf_key_id, &m->key_size);
+			r = btf_ptr_target(b, mb.type, &m->btf_key_id, &m->key_size);
 		} else if (strcmp(n, "value") == 0) {
 			bit = 16;
-			r = btf_map_type(b, mb.type, &m->btf_value_id, &m->value_size);
+			r = btf_ptr_target(b, mb.type, &m->btf_value_id, &m->value_size);
 		} else {
 			return bad(o, moff, "unknown map attribute", -EBADMSG);
 		}
