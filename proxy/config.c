@@ -314,18 +314,16 @@ static int set_string(struct ctx *c, const struct toml_event *ev,
 		return add_route_ref(c, ev, pr);
 	}
 	case PCFG_K_PROXY_PROTOCOL: {
-		static const char *const modes[] = {"off", "optional", "required"};
+		int m = proxy_config_value_ppin_mode(s, len);
 
-		for (int m = 0; m < 3; m++)
-			if (strlen(modes[m]) == len && memcmp(modes[m], s, len) == 0) {
-				cfg->proxy_protocol = m; /* enum proxy_ppin_mode's order */
-				c->pp_line = ev->vline;
-				c->pp_col = ev->vcol;
-				return 0;
-			}
-		return toml_fail(ev, ev->vline, ev->vcol,
-				 "key '%s': expected \"off\", \"optional\" or \"required\"",
-				 c->key);
+		if (m < 0)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s': expected \"off\", \"optional\" or \"required\"",
+					 c->key);
+		cfg->proxy_protocol = m;
+		c->pp_line = ev->vline;
+		c->pp_col = ev->vcol;
+		return 0;
 	}
 	case PCFG_K_METRICS_ADDR:
 		if (len == 0) {
@@ -430,28 +428,9 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct pro
 					 ev->item);
 		return set_text(c, ev, cfg->p0f_db[cfg->n_p0f_db++], sizeof(cfg->p0f_db[0]), NULL);
 	}
-	if (k->id == PCFG_K_TRUSTED) {
-		struct cidr *n = &cfg->trusted[cfg->n_trusted];
-		const char *problem;
-
-		if (cfg->n_trusted == PROXY_CONFIG_MAX_TRUSTED)
-			return toml_fail(ev, ev->vline, ev->vcol,
-					 "key '%s': too many prefixes (max %d)", c->key,
-					 PROXY_CONFIG_MAX_TRUSTED);
-		problem = cidr_parse(ev->val.s, ev->val.len, n);
-		if (problem)
-			return toml_fail(ev, ev->vline, ev->vcol,
-					 "key '%s[%u]': %s: expected a prefix like 10.0.0.0/8 or "
-					 "fd00::/8, got '%.*s'",
-					 c->key, ev->item, problem,
-					 (int)(ev->val.len > 64 ? 64 : ev->val.len), ev->val.s);
-		for (unsigned int i = 0; i < cfg->n_trusted; i++)
-			if (!memcmp(&cfg->trusted[i], n, sizeof(*n)))
-				return toml_fail(ev, ev->vline, ev->vcol,
-						 "key '%s[%u]': listed twice", c->key, ev->item);
-		cfg->n_trusted++;
-		return 0;
-	}
+	if (k->id == PCFG_K_TRUSTED)
+		return proxy_config_value_trusted(ev, c->key, cfg->trusted, &cfg->n_trusted,
+						  PROXY_CONFIG_MAX_TRUSTED);
 	if (hl) {
 		bool add = k->id == PCFG_K_REQUEST_ADD || k->id == PCFG_K_RESPONSE_ADD;
 		const char *problem;

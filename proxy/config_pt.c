@@ -35,6 +35,7 @@ int proxy_config_pt_table(struct proxy_config_pts *s, struct proxy_config_pt_par
 		t->proxy_protocol = true;
 		t->tlvs = PROXY_CONFIG_PT_TLV_ALL;
 		t->max_hello_bytes = PROXY_CONFIG_PT_HELLO_DEFAULT;
+		t->splice = true;
 		ps->t[s->n].line = ev->line;
 		ps->t[s->n].col = ev->col;
 		ps->t[s->n].first_route = ps->n_pend;
@@ -251,6 +252,54 @@ static int tlv_key(struct proxy_config_pt *t, const struct toml_event *ev, const
 			 key, ev->item);
 }
 
+/* proxy_protocol_in, trusted_proxies (the syntax of [listen]'s keys), splice. */
+static int in_key(struct proxy_config_pt *t, struct proxy_config_pt_parse *ps, unsigned int ti,
+		  const struct toml_event *ev, const char *key)
+{
+	const struct toml_seg *k = &ev->seg[1];
+	bool arr = ev->kind != TOML_EV_VALUE;
+	int m;
+
+	if (seg_is(k, "trusted_proxies")) {
+		if (!arr)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s': expected array, got %s", key,
+					 toml_type_name(ev->val.type));
+		if (ev->kind == TOML_EV_ARRAY_BEGIN) {
+			t->n_trusted = 0;
+			ps->t[ti].tr_line = ev->line;
+			ps->t[ti].tr_col = ev->col;
+		}
+		if (ev->kind != TOML_EV_ARRAY_ITEM)
+			return 0;
+		if (ev->val.type != TOML_STRING)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s[%u]': expected string, got %s", key, ev->item,
+					 toml_type_name(ev->val.type));
+		return proxy_config_value_trusted(ev, key, t->trusted, &t->n_trusted,
+						  PROXY_CONFIG_PT_MAX_TRUSTED);
+	}
+	if (seg_is(k, "splice")) {
+		if (arr || ev->val.type != TOML_BOOLEAN)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s': expected boolean, got %s", key,
+					 arr ? "array" : toml_type_name(ev->val.type));
+		t->splice = ev->val.b;
+		return 0;
+	}
+	if (arr || ev->val.type != TOML_STRING)
+		return toml_fail(ev, ev->vline, ev->vcol, "key '%s': expected string, got %s", key,
+				 arr ? "array" : toml_type_name(ev->val.type));
+	m = proxy_config_value_ppin_mode(ev->val.s, ev->val.len);
+	if (m < 0)
+		return toml_fail(ev, ev->vline, ev->vcol,
+				 "key '%s': expected \"off\", \"optional\" or \"required\"", key);
+	t->pp_in = m;
+	ps->t[ti].pp_line = ev->vline;
+	ps->t[ti].pp_col = ev->vcol;
+	return 0;
+}
+
 int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse *ps,
 			const struct toml_event *ev, const char *key)
 {
@@ -313,6 +362,8 @@ int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse
 	}
 	if (seg_is(k, "proxy_protocol_tlvs"))
 		return tlv_key(t, ev, key);
+	if (seg_is(k, "proxy_protocol_in") || seg_is(k, "trusted_proxies") || seg_is(k, "splice"))
+		return in_key(t, ps, ti, ev, key);
 	if (seg_is(k, "max_hello_bytes")) {
 		if (arr || ev->val.type != TOML_INTEGER)
 			return toml_fail(ev, ev->vline, ev->vcol,
@@ -399,6 +450,16 @@ int proxy_config_pt_finish(struct proxy_config_pts *s, const struct proxy_config
 			return fail_at(err, errlen, name, ps->t[ti].line, ps->t[ti].col,
 				       "[[passthrough]] table needs 'backends' or "
 				       "[[passthrough.routes]]");
+		/* As for [listen]: trust without a mode, or a mode trusting nobody, is a
+		 * mistake either way (pp_in 0 is "off"). */
+		if (t->pp_in && !t->n_trusted)
+			return fail_at(err, errlen, name, ps->t[ti].pp_line, ps->t[ti].pp_col,
+				       "key 'passthrough.proxy_protocol_in': needs "
+				       "passthrough.trusted_proxies");
+		if (!t->pp_in && t->n_trusted)
+			return fail_at(err, errlen, name, ps->t[ti].tr_line, ps->t[ti].tr_col,
+				       "key 'passthrough.trusted_proxies': unused while "
+				       "passthrough.proxy_protocol_in is \"off\"");
 		for (unsigned int li = 0; li < t->n_listen; li++)
 			if ((r = check_listen(s, ps, ti, li, listen, n_listen, metrics, name, err,
 					      errlen)) < 0)
