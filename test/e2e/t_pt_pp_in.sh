@@ -17,42 +17,26 @@
 #   without one under "optional" are relayed as themselves.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/trixie_lib.sh"
+. "$(dirname "$0")/pt_lib.sh"
 t_need_root
 t_need_tool curl "$PYTHON" tcpdump
 t_need_bin "$PROXY"
 PROXY=$(cd "$(dirname "$PROXY")" && pwd)/$(basename "$PROXY")
 PP="$PYTHON $T_TOP/test/tools/pt_pp.py"
 
-NS=ptpp$T_ID
-ip netns add "$NS" || exit 1
-t_defer "ip netns del $NS"
-t_in "$NS" ip link set lo up
-t_in "$NS" ip -6 addr add ::2/128 dev lo nodad 2>/dev/null
+ptl_netns ptpp
 
 HTTP=25500 BP=25501 MP=25502 SINK=25503 REQ=25510 OPT=25511
 SIG='4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0'
 OS='os=Linux 2.2.x-3.x|dist=0|params=generic'
 SPOOF='t13d1516h2_8daaf6152771_e5627efa2ab1'
 
-cat >"$T_DIR/config.toml" <<EOF
-[server]
-workers = 1
-
-[listen]
-addrs = ["127.0.0.1:$HTTP"]
+{
+	ptl_conf_head "$HTTP" "$BP" "$MP"
+	cat <<EOF
 
 [timeouts]
 client_header = 1000
-
-[[backends]]
-address = "127.0.0.1:$BP"
-
-[[routes]]
-prefix = "/"
-backend = "127.0.0.1:$BP"
-
-[telemetry]
-metrics_addr = "127.0.0.1:$MP"
 
 [[passthrough]]
 listen = ["127.0.0.1:$REQ", "[::1]:$REQ"]
@@ -66,18 +50,11 @@ backends = ["127.0.0.1:$BP"]
 proxy_protocol_in = "optional"
 trusted_proxies = ["127.0.0.2/32"]
 EOF
+} >"$T_DIR/config.toml"
 
 t_bg backend t_in "$NS" $PP backend 127.0.0.1 "$BP" "$T_DIR/backend.txt"
 t_bg sink t_in "$NS" $PP backend 127.0.0.1 "$SINK" "$T_DIR/sink.txt"
-t_bg proxy t_in "$NS" "$PROXY" "$T_DIR/config.toml"
-metrics() { t_in "$NS" curl -s --max-time 5 "http://127.0.0.1:$MP/metrics"; }
-m() { metrics >"$T_DIR/m.txt"; t_metric_of "$T_DIR/m.txt" "$1"; }
-if ! t_wait_for 10 metrics || ! t_wait_for 5 grep -q ready "$T_DIR/backend.log"; then
-	t_fail "proxy and backend start"
-	sed 's/^/#   /' "$T_DIR/proxy.log" | tail -5
-	exit 1
-fi
-t_ok "proxy and backend started"
+ptl_start "$T_DIR/config.toml" "$T_DIR/backend.log"
 
 $PP hello "$T_DIR/hello.bin" pp.huginn.test
 send() { t_in "$NS" $PP send "$@"; }
@@ -179,3 +156,4 @@ done
 t_eq "passthrough connections accepted" "$(m huginn_passthrough_accepted_total)" 9
 t_eq "first flights read as TLS (the refused ones never got that far)" \
 	"$(m 'huginn_passthrough_connections_total{first_flight="tls"}')" 5
+ptl_stop

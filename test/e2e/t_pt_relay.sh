@@ -9,36 +9,21 @@
 # byte, in both modes; huginn_passthrough_relay_bytes_total{path=...} says which path
 # carried them (splice: most of them; splice = false: none).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pt_lib.sh"
 t_need_root
 t_need_tool curl "$PYTHON"
 t_need_bin "$PROXY"
 PROXY=$(cd "$(dirname "$PROXY")" && pwd)/$(basename "$PROXY")
 BULK="$PYTHON $T_TOP/test/tools/pt_bulk.py"
 
-NS=ptrl$T_ID
-ip netns add "$NS" || exit 1
-t_defer "ip netns del $NS"
-t_in "$NS" ip link set lo up
+ptl_netns ptrl
 
 HTTP=25600 BP=25601 MP=25602 SPL=25610 CPY=25611
 N=$((8 * 1024 * 1024))
 
-cat >"$T_DIR/config.toml" <<EOF
-[server]
-workers = 1
-
-[listen]
-addrs = ["127.0.0.1:$HTTP"]
-
-[[backends]]
-address = "127.0.0.1:$BP"
-
-[[routes]]
-prefix = "/"
-backend = "127.0.0.1:$BP"
-
-[telemetry]
-metrics_addr = "127.0.0.1:$MP"
+{
+	ptl_conf_head "$HTTP" "$BP" "$MP"
+	cat <<EOF
 
 [[passthrough]]
 listen = ["127.0.0.1:$SPL"]
@@ -51,17 +36,10 @@ backends = ["127.0.0.1:$BP"]
 proxy_protocol = "none"
 splice = false
 EOF
+} >"$T_DIR/config.toml"
 
 t_bg backend t_in "$NS" $BULK serve 127.0.0.1 "$BP" "$N" 2 "$T_DIR/backend.txt"
-t_bg proxy t_in "$NS" "$PROXY" "$T_DIR/config.toml"
-metrics() { t_in "$NS" curl -s --max-time 5 "http://127.0.0.1:$MP/metrics"; }
-m() { metrics >"$T_DIR/m.txt"; t_metric_of "$T_DIR/m.txt" "$1"; }
-if ! t_wait_for 10 metrics || ! t_wait_for 5 grep -q ready "$T_DIR/backend.log"; then
-	t_fail "proxy and backend start"
-	sed 's/^/#   /' "$T_DIR/proxy.log" | tail -5
-	exit 1
-fi
-t_ok "proxy and backend started"
+ptl_start "$T_DIR/config.toml" "$T_DIR/backend.log"
 
 SPLICE='huginn_passthrough_relay_bytes_total{path="splice"}'
 COPY='huginn_passthrough_relay_bytes_total{path="copy"}'
@@ -90,3 +68,4 @@ run "splice = false" "$CPY" 2
 t_eq "splice = false: no byte went by splice" "$DS" 0
 t_eq "splice = false: no pipe was made for it" \
 	"$(m huginn_passthrough_pipes_created_total)" "$PIPES_AFTER_SPLICE"
+ptl_stop
