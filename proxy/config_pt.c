@@ -2,7 +2,6 @@
  * config_pt.c - the [[passthrough]] tables of config.toml (config_pt.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -381,23 +380,6 @@ int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse
 
 /* ---- after the parse -------------------------------------------------------------- */
 
-__attribute__((format(printf, 6, 7))) static int fail_at(char *err, size_t errlen, const char *name,
-							 unsigned int line, unsigned int col,
-							 const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!err || !errlen)
-		return -EINVAL;
-	n = snprintf(err, errlen, "%s:%u:%u: ", name, line, col);
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* Exact names before wildcards; wildcards by suffix length, longest first; stable. */
 static bool route_before(const struct proxy_config_pt_route *a,
 			 const struct proxy_config_pt_route *b)
@@ -417,20 +399,23 @@ static int check_listen(const struct proxy_config_pts *s, const struct proxy_con
 
 	for (unsigned int i = 0; i < n_listen; i++)
 		if (proxy_config_value_overlap(a, &listen[i]))
-			return fail_at(err, errlen, name, line, col,
-				       "key 'passthrough.listen': %s overlaps listen address %s",
-				       a->text, listen[i].text);
+			return proxy_config_value_fail(
+			    err, errlen, name, line, col,
+			    "key 'passthrough.listen': %s overlaps listen address %s", a->text,
+			    listen[i].text);
 	if (metrics && proxy_config_value_overlap(a, metrics))
-		return fail_at(err, errlen, name, line, col,
-			       "key 'passthrough.listen': %s overlaps telemetry.metrics_addr %s",
-			       a->text, metrics->text);
+		return proxy_config_value_fail(
+		    err, errlen, name, line, col,
+		    "key 'passthrough.listen': %s overlaps telemetry.metrics_addr %s", a->text,
+		    metrics->text);
 	/* Every earlier address, of this table and the ones before. */
 	for (unsigned int tj = 0; tj <= ti; tj++)
 		for (unsigned int lj = 0; lj < (tj == ti ? li : s->t[tj].n_listen); lj++)
 			if (proxy_config_value_overlap(a, &s->t[tj].listen[lj]))
-				return fail_at(err, errlen, name, line, col,
-					       "key 'passthrough.listen': %s overlaps %s", a->text,
-					       s->t[tj].listen[lj].text);
+				return proxy_config_value_fail(
+				    err, errlen, name, line, col,
+				    "key 'passthrough.listen': %s overlaps %s", a->text,
+				    s->t[tj].listen[lj].text);
 	return 0;
 }
 
@@ -444,22 +429,26 @@ int proxy_config_pt_finish(struct proxy_config_pts *s, const struct proxy_config
 		int r;
 
 		if (!t->n_listen)
-			return fail_at(err, errlen, name, ps->t[ti].line, ps->t[ti].col,
-				       "[[passthrough]] table is missing key 'listen'");
+			return proxy_config_value_fail(
+			    err, errlen, name, ps->t[ti].line, ps->t[ti].col,
+			    "[[passthrough]] table is missing key 'listen'");
 		if (!t->n_default && !ps->t[ti].n_pend)
-			return fail_at(err, errlen, name, ps->t[ti].line, ps->t[ti].col,
-				       "[[passthrough]] table needs 'backends' or "
-				       "[[passthrough.routes]]");
+			return proxy_config_value_fail(err, errlen, name, ps->t[ti].line,
+						       ps->t[ti].col,
+						       "[[passthrough]] table needs 'backends' or "
+						       "[[passthrough.routes]]");
 		/* As for [listen]: trust without a mode, or a mode trusting nobody, is a
 		 * mistake either way (pp_in 0 is "off"). */
 		if (t->pp_in && !t->n_trusted)
-			return fail_at(err, errlen, name, ps->t[ti].pp_line, ps->t[ti].pp_col,
-				       "key 'passthrough.proxy_protocol_in': needs "
-				       "passthrough.trusted_proxies");
+			return proxy_config_value_fail(err, errlen, name, ps->t[ti].pp_line,
+						       ps->t[ti].pp_col,
+						       "key 'passthrough.proxy_protocol_in': needs "
+						       "passthrough.trusted_proxies");
 		if (!t->pp_in && t->n_trusted)
-			return fail_at(err, errlen, name, ps->t[ti].tr_line, ps->t[ti].tr_col,
-				       "key 'passthrough.trusted_proxies': unused while "
-				       "passthrough.proxy_protocol_in is \"off\"");
+			return proxy_config_value_fail(
+			    err, errlen, name, ps->t[ti].tr_line, ps->t[ti].tr_col,
+			    "key 'passthrough.trusted_proxies': unused while "
+			    "passthrough.proxy_protocol_in is \"off\"");
 		for (unsigned int li = 0; li < t->n_listen; li++)
 			if ((r = check_listen(s, ps, ti, li, listen, n_listen, metrics, name, err,
 					      errlen)) < 0)
@@ -468,12 +457,14 @@ int proxy_config_pt_finish(struct proxy_config_pts *s, const struct proxy_config
 			const __typeof__(ps->pend[0]) *pr = &ps->pend[ps->t[ti].first_route + k];
 
 			if (!pr->has_sni)
-				return fail_at(err, errlen, name, pr->line, pr->col,
-					       "[[passthrough.routes]] table is missing key 'sni'");
+				return proxy_config_value_fail(
+				    err, errlen, name, pr->line, pr->col,
+				    "[[passthrough.routes]] table is missing key 'sni'");
 			if (!pr->nb)
-				return fail_at(err, errlen, name, pr->line, pr->col,
-					       "[[passthrough.routes]] table is missing key "
-					       "'backends'");
+				return proxy_config_value_fail(
+				    err, errlen, name, pr->line, pr->col,
+				    "[[passthrough.routes]] table is missing key "
+				    "'backends'");
 			for (unsigned int j = 0; j < pr->n; j++) {
 				struct proxy_config_pt_route *rt = &t->routes[pr->first + j];
 

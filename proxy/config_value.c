@@ -3,6 +3,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -219,4 +221,20 @@ int proxy_config_value_trusted(const struct toml_event *ev, const char *key, str
 					 ev->item);
 	(*n)++;
 	return 0;
+}
+
+int proxy_config_value_fail(char *err, size_t errlen, const char *name, unsigned int line,
+			    unsigned int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !errlen)
+		return -EINVAL;
+	n = snprintf(err, errlen, "%s:%u:%u: ", name, line, col);
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
 }

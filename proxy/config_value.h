@@ -65,4 +65,10 @@ int proxy_config_value_ppin_mode(const char *s, size_t len);
 int proxy_config_value_trusted(const struct toml_event *ev, const char *key, struct cidr *list,
 			       unsigned int *n, unsigned int max);
 
+/* A check after the parse failed: err = "NAME:LINE:COL: message" (cut at errlen).
+ * Returns -EINVAL. */
+__attribute__((format(printf, 6, 7))) int
+proxy_config_value_fail(char *err, size_t errlen, const char *name, unsigned int line,
+			unsigned int col, const char *fmt, ...);
+
 #endif
