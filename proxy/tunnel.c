@@ -191,9 +191,10 @@ static void accept_one(struct proxy_server *p, struct pt_listener *l, int fd,
 
 	proxy_tunnel_shake_policy(tb, &pol);
 	kind = proxy_ppin_peer(&pol, (const struct sockaddr *)ss);
-	/* A PROXY header comes before the hello: room for the longest one read. */
+	/* A trusted peer's PROXY header comes before the hello: room for the longest one
+	 * read (an untrusted peer's first 12 bytes are only looked at). */
 	h = proxy_tunnel_shake_get(&pt->hellos,
-				   cap + (kind == PROXY_PPIN_PEER_PLAIN ? 0 : PROXY_PPIN_MAX));
+				   cap + (kind == PROXY_PPIN_PEER_TRUSTED ? PROXY_PPIN_MAX : 0));
 	if (!t || !h) {
 		proxy_tunnel_shake_put(&pt->hellos, h);
 		if (t) {
