@@ -15,7 +15,8 @@ For each proxy, in turn, in front of the same backend (this script, asyncio):
 Then the ratios huginn / haproxy and huginn / nginx.
 
     passthrough.py HUGINN_PROXY WORKDIR
-Environment: CONNS (5000), PAR (50 concurrent), BULK_MIB (1024), IDLE (2000), ONLY.
+Environment: CONNS (5000), PAR (50 concurrent), BULK_MIB (1024), IDLE (2000), ONLY,
+PORT_BASE (28800: the backend; the proxies and huginn's other sockets take the next 11).
 """
 import asyncio
 import os
@@ -30,8 +31,9 @@ PAR = int(os.environ.get("PAR", "50"))
 BULK_MIB = int(os.environ.get("BULK_MIB", "1024"))
 IDLE = int(os.environ.get("IDLE", "2000"))
 ONLY = os.environ.get("ONLY", "huginn haproxy nginx").split()
-BACKEND = 28800
-PORTS = {"huginn": 28801, "haproxy": 28802, "nginx": 28803}
+BASE = int(os.environ.get("PORT_BASE", "28800"))
+BACKEND = BASE
+PORTS = {"huginn": BASE + 1, "haproxy": BASE + 2, "nginx": BASE + 3}
 TICK = os.sysconf("SC_CLK_TCK")
 REPLY = b"s" * 4096
 
@@ -183,10 +185,10 @@ def start(name, port):
         cfg = os.path.join(WORK, "huginn.toml")
         open(cfg, "w").write(
             '[server]\nworkers = 1\nmax_connections = 9000\n'
-            '[listen]\naddrs = ["127.0.0.1:28810"]\n'
-            '[telemetry]\nmetrics_addr = "127.0.0.1:28811"\naccess_log = false\n'
+            '[listen]\naddrs = ["127.0.0.1:%d"]\n'
+            '[telemetry]\nmetrics_addr = "127.0.0.1:%d"\naccess_log = false\n'
             '[[passthrough]]\nlisten = ["127.0.0.1:%d"]\nbackends = ["127.0.0.1:%d"]\n'
-            % (port, BACKEND))
+            % (BASE + 10, BASE + 11, port, BACKEND))
         cmd = [PROXY_BIN, cfg]
     elif name == "haproxy":
         cfg = os.path.join(WORK, "haproxy.cfg")

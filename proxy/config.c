@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -314,18 +313,16 @@ static int set_string(struct ctx *c, const struct toml_event *ev,
 		return add_route_ref(c, ev, pr);
 	}
 	case PCFG_K_PROXY_PROTOCOL: {
-		static const char *const modes[] = {"off", "optional", "required"};
+		int m = proxy_config_value_ppin_mode(s, len);
 
-		for (int m = 0; m < 3; m++)
-			if (strlen(modes[m]) == len && memcmp(modes[m], s, len) == 0) {
-				cfg->proxy_protocol = m; /* enum proxy_ppin_mode's order */
-				c->pp_line = ev->vline;
-				c->pp_col = ev->vcol;
-				return 0;
-			}
-		return toml_fail(ev, ev->vline, ev->vcol,
-				 "key '%s': expected \"off\", \"optional\" or \"required\"",
-				 c->key);
+		if (m < 0)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s': expected \"off\", \"optional\" or \"required\"",
+					 c->key);
+		cfg->proxy_protocol = m;
+		c->pp_line = ev->vline;
+		c->pp_col = ev->vcol;
+		return 0;
 	}
 	case PCFG_K_METRICS_ADDR:
 		if (len == 0) {
@@ -430,28 +427,9 @@ static int on_array(struct ctx *c, const struct toml_event *ev, const struct pro
 					 ev->item);
 		return set_text(c, ev, cfg->p0f_db[cfg->n_p0f_db++], sizeof(cfg->p0f_db[0]), NULL);
 	}
-	if (k->id == PCFG_K_TRUSTED) {
-		struct cidr *n = &cfg->trusted[cfg->n_trusted];
-		const char *problem;
-
-		if (cfg->n_trusted == PROXY_CONFIG_MAX_TRUSTED)
-			return toml_fail(ev, ev->vline, ev->vcol,
-					 "key '%s': too many prefixes (max %d)", c->key,
-					 PROXY_CONFIG_MAX_TRUSTED);
-		problem = cidr_parse(ev->val.s, ev->val.len, n);
-		if (problem)
-			return toml_fail(ev, ev->vline, ev->vcol,
-					 "key '%s[%u]': %s: expected a prefix like 10.0.0.0/8 or "
-					 "fd00::/8, got '%.*s'",
-					 c->key, ev->item, problem,
-					 (int)(ev->val.len > 64 ? 64 : ev->val.len), ev->val.s);
-		for (unsigned int i = 0; i < cfg->n_trusted; i++)
-			if (!memcmp(&cfg->trusted[i], n, sizeof(*n)))
-				return toml_fail(ev, ev->vline, ev->vcol,
-						 "key '%s[%u]': listed twice", c->key, ev->item);
-		cfg->n_trusted++;
-		return 0;
-	}
+	if (k->id == PCFG_K_TRUSTED)
+		return proxy_config_value_trusted(ev, c->key, cfg->trusted, &cfg->n_trusted,
+						  PROXY_CONFIG_MAX_TRUSTED);
 	if (hl) {
 		bool add = k->id == PCFG_K_REQUEST_ADD || k->id == PCFG_K_RESPONSE_ADD;
 		const char *problem;
@@ -528,23 +506,6 @@ static int on_event(void *arg, const struct toml_event *ev)
 
 /* ---- checks after the parse ---- */
 
-__attribute__((format(printf, 6, 7))) static int fail_pos(char *err, size_t errlen,
-							  const char *name, unsigned int line,
-							  unsigned int col, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!err || !errlen)
-		return -EINVAL;
-	n = snprintf(err, errlen, "%s:%u:%u: ", name, line, col);
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int finish(struct ctx *c, const char *name, char *err, size_t errlen)
 {
 	struct proxy_config *cfg = c->cfg;
@@ -554,23 +515,26 @@ static int finish(struct ctx *c, const char *name, char *err, size_t errlen)
 			continue;
 		/* Point at whichever of the two the file wrote (both defaults cannot clash). */
 		if (c->metrics_line)
-			return fail_pos(
+			return proxy_config_value_fail(
 			    err, errlen, name, c->metrics_line, c->metrics_col,
 			    "key 'telemetry.metrics_addr': %s overlaps listen address %s",
 			    cfg->metrics.text, cfg->listen[i].text);
-		return fail_pos(err, errlen, name, c->listen_line[i], c->listen_col[i],
-				"key 'listen.addrs': %s overlaps telemetry.metrics_addr %s",
-				cfg->listen[i].text, cfg->metrics.text);
+		return proxy_config_value_fail(
+		    err, errlen, name, c->listen_line[i], c->listen_col[i],
+		    "key 'listen.addrs': %s overlaps telemetry.metrics_addr %s",
+		    cfg->listen[i].text, cfg->metrics.text);
 	}
 
 	/* Trust without a mode, or a mode that trusts nobody, is a mistake either way. */
 	if (cfg->proxy_protocol != PROXY_PPIN_OFF && !cfg->n_trusted)
-		return fail_pos(err, errlen, name, c->pp_line, c->pp_col,
-				"key 'listen.proxy_protocol': needs listen.trusted_proxies");
+		return proxy_config_value_fail(
+		    err, errlen, name, c->pp_line, c->pp_col,
+		    "key 'listen.proxy_protocol': needs listen.trusted_proxies");
 	if (cfg->proxy_protocol == PROXY_PPIN_OFF && cfg->n_trusted)
-		return fail_pos(err, errlen, name, c->trusted_line, c->trusted_col,
-				"key 'listen.trusted_proxies': unused while listen.proxy_protocol "
-				"is \"off\"");
+		return proxy_config_value_fail(
+		    err, errlen, name, c->trusted_line, c->trusted_col,
+		    "key 'listen.trusted_proxies': unused while listen.proxy_protocol "
+		    "is \"off\"");
 	int r =
 	    proxy_config_pt_finish(&cfg->pt, &c->pt, cfg->listen, cfg->n_listen,
 				   cfg->metrics_enabled ? &cfg->metrics : NULL, name, err, errlen);
@@ -579,18 +543,20 @@ static int finish(struct ctx *c, const char *name, char *err, size_t errlen)
 		return r;
 	for (unsigned int i = 0; i < cfg->n_backends; i++)
 		if (!c->backend[i].has_address)
-			return fail_pos(err, errlen, name, c->backend[i].line, c->backend[i].col,
-					"[[backends]] table is missing key 'address'");
+			return proxy_config_value_fail(
+			    err, errlen, name, c->backend[i].line, c->backend[i].col,
+			    "[[backends]] table is missing key 'address'");
 	for (unsigned int i = 0; i < cfg->n_routes; i++) {
 		struct pending_route *pr = &c->route[i];
 		struct proxy_config_route *rt = &cfg->routes[i];
 
 		if (!pr->has_prefix)
-			return fail_pos(err, errlen, name, pr->line, pr->col,
-					"[[routes]] table is missing key 'prefix'");
+			return proxy_config_value_fail(err, errlen, name, pr->line, pr->col,
+						       "[[routes]] table is missing key 'prefix'");
 		if (!pr->nref)
-			return fail_pos(err, errlen, name, pr->line, pr->col,
-					"[[routes]] table needs key 'backend' or 'backends'");
+			return proxy_config_value_fail(
+			    err, errlen, name, pr->line, pr->col,
+			    "[[routes]] table needs key 'backend' or 'backends'");
 		for (unsigned int j = 0; j < pr->nref; j++) {
 			struct ref *rf = &c->refs[pr->first + j];
 			unsigned int b;
@@ -600,19 +566,19 @@ static int finish(struct ctx *c, const char *name, char *err, size_t errlen)
 					      &rf->addr.sa, rf->addr.salen))
 					break;
 			if (b == cfg->n_backends)
-				return fail_pos(err, errlen, name, rf->line, rf->col,
-						"key 'routes.%s': %s is not listed in [[backends]]",
-						pr->has_backend ? "backend" : "backends",
-						rf->addr.text);
+				return proxy_config_value_fail(
+				    err, errlen, name, rf->line, rf->col,
+				    "key 'routes.%s': %s is not listed in [[backends]]",
+				    pr->has_backend ? "backend" : "backends", rf->addr.text);
 			rt->backends[j] = (uint16_t)b;
 		}
 		rt->n_backends = pr->nref;
 		for (unsigned int j = 0; j < i; j++)
 			if (cfg->routes[j].prefix_len == rt->prefix_len &&
 			    memcmp(cfg->routes[j].prefix, rt->prefix, rt->prefix_len) == 0)
-				return fail_pos(err, errlen, name, pr->pline, pr->pcol,
-						"key 'routes.prefix': prefix '%s' is used twice",
-						rt->prefix);
+				return proxy_config_value_fail(
+				    err, errlen, name, pr->pline, pr->pcol,
+				    "key 'routes.prefix': prefix '%s' is used twice", rt->prefix);
 	}
 	/* Longest prefix first, file order among equals (a stable insertion sort). */
 	for (unsigned int i = 1; i < cfg->n_routes; i++) {

@@ -2,7 +2,6 @@
  * config_pt.c - the [[passthrough]] tables of config.toml (config_pt.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +34,7 @@ int proxy_config_pt_table(struct proxy_config_pts *s, struct proxy_config_pt_par
 		t->proxy_protocol = true;
 		t->tlvs = PROXY_CONFIG_PT_TLV_ALL;
 		t->max_hello_bytes = PROXY_CONFIG_PT_HELLO_DEFAULT;
+		t->splice = true;
 		ps->t[s->n].line = ev->line;
 		ps->t[s->n].col = ev->col;
 		ps->t[s->n].first_route = ps->n_pend;
@@ -251,6 +251,54 @@ static int tlv_key(struct proxy_config_pt *t, const struct toml_event *ev, const
 			 key, ev->item);
 }
 
+/* proxy_protocol_in, trusted_proxies (the syntax of [listen]'s keys), splice. */
+static int in_key(struct proxy_config_pt *t, struct proxy_config_pt_parse *ps, unsigned int ti,
+		  const struct toml_event *ev, const char *key)
+{
+	const struct toml_seg *k = &ev->seg[1];
+	bool arr = ev->kind != TOML_EV_VALUE;
+	int m;
+
+	if (seg_is(k, "trusted_proxies")) {
+		if (!arr)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s': expected array, got %s", key,
+					 toml_type_name(ev->val.type));
+		if (ev->kind == TOML_EV_ARRAY_BEGIN) {
+			t->n_trusted = 0;
+			ps->t[ti].tr_line = ev->line;
+			ps->t[ti].tr_col = ev->col;
+		}
+		if (ev->kind != TOML_EV_ARRAY_ITEM)
+			return 0;
+		if (ev->val.type != TOML_STRING)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s[%u]': expected string, got %s", key, ev->item,
+					 toml_type_name(ev->val.type));
+		return proxy_config_value_trusted(ev, key, t->trusted, &t->n_trusted,
+						  PROXY_CONFIG_PT_MAX_TRUSTED);
+	}
+	if (seg_is(k, "splice")) {
+		if (arr || ev->val.type != TOML_BOOLEAN)
+			return toml_fail(ev, ev->vline, ev->vcol,
+					 "key '%s': expected boolean, got %s", key,
+					 arr ? "array" : toml_type_name(ev->val.type));
+		t->splice = ev->val.b;
+		return 0;
+	}
+	if (arr || ev->val.type != TOML_STRING)
+		return toml_fail(ev, ev->vline, ev->vcol, "key '%s': expected string, got %s", key,
+				 arr ? "array" : toml_type_name(ev->val.type));
+	m = proxy_config_value_ppin_mode(ev->val.s, ev->val.len);
+	if (m < 0)
+		return toml_fail(ev, ev->vline, ev->vcol,
+				 "key '%s': expected \"off\", \"optional\" or \"required\"", key);
+	t->pp_in = m;
+	ps->t[ti].pp_line = ev->vline;
+	ps->t[ti].pp_col = ev->vcol;
+	return 0;
+}
+
 int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse *ps,
 			const struct toml_event *ev, const char *key)
 {
@@ -313,6 +361,8 @@ int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse
 	}
 	if (seg_is(k, "proxy_protocol_tlvs"))
 		return tlv_key(t, ev, key);
+	if (seg_is(k, "proxy_protocol_in") || seg_is(k, "trusted_proxies") || seg_is(k, "splice"))
+		return in_key(t, ps, ti, ev, key);
 	if (seg_is(k, "max_hello_bytes")) {
 		if (arr || ev->val.type != TOML_INTEGER)
 			return toml_fail(ev, ev->vline, ev->vcol,
@@ -329,23 +379,6 @@ int proxy_config_pt_key(struct proxy_config_pts *s, struct proxy_config_pt_parse
 }
 
 /* ---- after the parse -------------------------------------------------------------- */
-
-__attribute__((format(printf, 6, 7))) static int fail_at(char *err, size_t errlen, const char *name,
-							 unsigned int line, unsigned int col,
-							 const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!err || !errlen)
-		return -EINVAL;
-	n = snprintf(err, errlen, "%s:%u:%u: ", name, line, col);
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* Exact names before wildcards; wildcards by suffix length, longest first; stable. */
 static bool route_before(const struct proxy_config_pt_route *a,
@@ -366,20 +399,23 @@ static int check_listen(const struct proxy_config_pts *s, const struct proxy_con
 
 	for (unsigned int i = 0; i < n_listen; i++)
 		if (proxy_config_value_overlap(a, &listen[i]))
-			return fail_at(err, errlen, name, line, col,
-				       "key 'passthrough.listen': %s overlaps listen address %s",
-				       a->text, listen[i].text);
+			return proxy_config_value_fail(
+			    err, errlen, name, line, col,
+			    "key 'passthrough.listen': %s overlaps listen address %s", a->text,
+			    listen[i].text);
 	if (metrics && proxy_config_value_overlap(a, metrics))
-		return fail_at(err, errlen, name, line, col,
-			       "key 'passthrough.listen': %s overlaps telemetry.metrics_addr %s",
-			       a->text, metrics->text);
+		return proxy_config_value_fail(
+		    err, errlen, name, line, col,
+		    "key 'passthrough.listen': %s overlaps telemetry.metrics_addr %s", a->text,
+		    metrics->text);
 	/* Every earlier address, of this table and the ones before. */
 	for (unsigned int tj = 0; tj <= ti; tj++)
 		for (unsigned int lj = 0; lj < (tj == ti ? li : s->t[tj].n_listen); lj++)
 			if (proxy_config_value_overlap(a, &s->t[tj].listen[lj]))
-				return fail_at(err, errlen, name, line, col,
-					       "key 'passthrough.listen': %s overlaps %s", a->text,
-					       s->t[tj].listen[lj].text);
+				return proxy_config_value_fail(
+				    err, errlen, name, line, col,
+				    "key 'passthrough.listen': %s overlaps %s", a->text,
+				    s->t[tj].listen[lj].text);
 	return 0;
 }
 
@@ -393,12 +429,26 @@ int proxy_config_pt_finish(struct proxy_config_pts *s, const struct proxy_config
 		int r;
 
 		if (!t->n_listen)
-			return fail_at(err, errlen, name, ps->t[ti].line, ps->t[ti].col,
-				       "[[passthrough]] table is missing key 'listen'");
+			return proxy_config_value_fail(
+			    err, errlen, name, ps->t[ti].line, ps->t[ti].col,
+			    "[[passthrough]] table is missing key 'listen'");
 		if (!t->n_default && !ps->t[ti].n_pend)
-			return fail_at(err, errlen, name, ps->t[ti].line, ps->t[ti].col,
-				       "[[passthrough]] table needs 'backends' or "
-				       "[[passthrough.routes]]");
+			return proxy_config_value_fail(err, errlen, name, ps->t[ti].line,
+						       ps->t[ti].col,
+						       "[[passthrough]] table needs 'backends' or "
+						       "[[passthrough.routes]]");
+		/* As for [listen]: trust without a mode, or a mode trusting nobody, is a
+		 * mistake either way (pp_in 0 is "off"). */
+		if (t->pp_in && !t->n_trusted)
+			return proxy_config_value_fail(err, errlen, name, ps->t[ti].pp_line,
+						       ps->t[ti].pp_col,
+						       "key 'passthrough.proxy_protocol_in': needs "
+						       "passthrough.trusted_proxies");
+		if (!t->pp_in && t->n_trusted)
+			return proxy_config_value_fail(
+			    err, errlen, name, ps->t[ti].tr_line, ps->t[ti].tr_col,
+			    "key 'passthrough.trusted_proxies': unused while "
+			    "passthrough.proxy_protocol_in is \"off\"");
 		for (unsigned int li = 0; li < t->n_listen; li++)
 			if ((r = check_listen(s, ps, ti, li, listen, n_listen, metrics, name, err,
 					      errlen)) < 0)
@@ -407,12 +457,14 @@ int proxy_config_pt_finish(struct proxy_config_pts *s, const struct proxy_config
 			const __typeof__(ps->pend[0]) *pr = &ps->pend[ps->t[ti].first_route + k];
 
 			if (!pr->has_sni)
-				return fail_at(err, errlen, name, pr->line, pr->col,
-					       "[[passthrough.routes]] table is missing key 'sni'");
+				return proxy_config_value_fail(
+				    err, errlen, name, pr->line, pr->col,
+				    "[[passthrough.routes]] table is missing key 'sni'");
 			if (!pr->nb)
-				return fail_at(err, errlen, name, pr->line, pr->col,
-					       "[[passthrough.routes]] table is missing key "
-					       "'backends'");
+				return proxy_config_value_fail(
+				    err, errlen, name, pr->line, pr->col,
+				    "[[passthrough.routes]] table is missing key "
+				    "'backends'");
 			for (unsigned int j = 0; j < pr->n; j++) {
 				struct proxy_config_pt_route *rt = &t->routes[pr->first + j];
 

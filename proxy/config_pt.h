@@ -9,6 +9,9 @@
  *   proxy_protocol = "v2"                   # "v2" (default) or "none"
  *   proxy_protocol_tlvs = ["authority", "p0f", "p0f_os", "ja4", "ja4_r"]  # the default
  *   max_hello_bytes = 16384                 # ClientHello body limit, 512..65536
+ *   proxy_protocol_in = "off"               # PROXY input: "off", "optional", "required"
+ *   trusted_proxies = ["10.0.0.0/8"]        # who may send it (as [listen]'s keys)
+ *   splice = true                           # false: relay by read/write (relay.h)
  *
  *   [[passthrough.routes]]                  # belongs to the [[passthrough]] above it
  *   sni = ["example.com", "*.example.com"]  # a string or an array of strings
@@ -30,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy/cidr.h"
 #include "proxy/config_value.h"
 #include "proxy/toml.h"
 
@@ -42,6 +46,7 @@
 #define PROXY_CONFIG_PT_HELLO_MIN 512	  /* max_hello_bytes range */
 #define PROXY_CONFIG_PT_HELLO_MAX 65536
 #define PROXY_CONFIG_PT_HELLO_DEFAULT 16384 /* = TLS_HELLO_MAX_DEFAULT */
+#define PROXY_CONFIG_PT_MAX_TRUSTED 64	    /* trusted_proxies prefixes of one table */
 
 /* proxy_protocol_tlvs names, as bits. */
 #define PROXY_CONFIG_PT_TLV_AUTHORITY 0x01 /* "authority": PP2_TYPE_AUTHORITY, the SNI */
@@ -77,6 +82,13 @@ struct proxy_config_pt {
 	 * ssl listener (1.26 reads ours whole); [] or ["authority"] fit. */
 	uint8_t tlvs;
 	uint32_t max_hello_bytes; /* default PROXY_CONFIG_PT_HELLO_DEFAULT */
+	/* PROXY protocol input from a balancer in front (proxy/ppin.h, the rules of
+	 * [listen]'s keys of the same meaning): enum proxy_ppin_mode, default off;
+	 * trusted_proxies non-empty exactly when it is not off. */
+	int pp_in;
+	unsigned int n_trusted;
+	struct cidr trusted[PROXY_CONFIG_PT_MAX_TRUSTED];
+	bool splice; /* default true; false: read/write through a buffer (tests, sandboxes) */
 };
 
 struct proxy_config_pts {
@@ -90,6 +102,7 @@ struct proxy_config_pt_parse {
 		unsigned int line, col;
 		unsigned int lline[PROXY_CONFIG_PT_MAX_LISTEN], lcol[PROXY_CONFIG_PT_MAX_LISTEN];
 		unsigned int first_route; /* its [[passthrough.routes]]: pend[first..first+n) */
+		unsigned int pp_line, pp_col, tr_line, tr_col; /* 0: not in the file */
 		unsigned int n_pend;
 	} t[PROXY_CONFIG_MAX_PT];
 	struct {

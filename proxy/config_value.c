@@ -3,6 +3,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -185,4 +187,54 @@ bool proxy_config_value_overlap(const struct proxy_config_addr *a,
 	return x->sin6_port == y->sin6_port &&
 	       (IN6_ARE_ADDR_EQUAL(&x->sin6_addr, &y->sin6_addr) ||
 		IN6_IS_ADDR_UNSPECIFIED(&x->sin6_addr) || IN6_IS_ADDR_UNSPECIFIED(&y->sin6_addr));
+}
+
+int proxy_config_value_ppin_mode(const char *s, size_t len)
+{
+	static const char *const modes[] = {"off", "optional", "required"};
+
+	for (int m = 0; m < 3; m++)
+		if (strlen(modes[m]) == len && memcmp(modes[m], s, len) == 0)
+			return m;
+	return -1;
+}
+
+int proxy_config_value_trusted(const struct toml_event *ev, const char *key, struct cidr *list,
+			       unsigned int *n, unsigned int max)
+{
+	struct cidr *c = &list[*n];
+	const char *problem;
+
+	if (*n == max)
+		return toml_fail(ev, ev->vline, ev->vcol, "key '%s': too many prefixes (max %u)",
+				 key, max);
+	problem = cidr_parse(ev->val.s, ev->val.len, c);
+	if (problem)
+		return toml_fail(ev, ev->vline, ev->vcol,
+				 "key '%s[%u]': %s: expected a prefix like 10.0.0.0/8 or "
+				 "fd00::/8, got '%.*s'",
+				 key, ev->item, problem, (int)(ev->val.len > 64 ? 64 : ev->val.len),
+				 ev->val.s);
+	for (unsigned int i = 0; i < *n; i++)
+		if (!memcmp(&list[i], c, sizeof(*c)))
+			return toml_fail(ev, ev->vline, ev->vcol, "key '%s[%u]': listed twice", key,
+					 ev->item);
+	(*n)++;
+	return 0;
+}
+
+int proxy_config_value_fail(char *err, size_t errlen, const char *name, unsigned int line,
+			    unsigned int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !errlen)
+		return -EINVAL;
+	n = snprintf(err, errlen, "%s:%u:%u: ", name, line, col);
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
 }

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #include "http/rewrite.h"
+#include "proxy/cidr.h"
+#include "proxy/toml.h"
 
 /* "[v6]:port" text as written, with the NUL. */
 #define PROXY_CONFIG_VALUE_ADDR_MAX 64
@@ -50,5 +52,23 @@ bool proxy_config_value_path_text(const char *s, size_t len);
  */
 const char *proxy_config_value_header_rule(const char *s, size_t len, bool with_value,
 					   struct http_rw_field *h);
+
+/* A PROXY input mode, "off", "optional" or "required" (s[0..len)): enum proxy_ppin_mode's
+ * value (0, 1, 2), or -1. */
+int proxy_config_value_ppin_mode(const char *s, size_t len);
+
+/*
+ * One trusted_proxies item (an array item event ev of key) appended to list[0..*n), at
+ * most max: a prefix (cidr_parse), not listed twice.  Returns 0, or toml_fail's -EINVAL
+ * with the message set.
+ */
+int proxy_config_value_trusted(const struct toml_event *ev, const char *key, struct cidr *list,
+			       unsigned int *n, unsigned int max);
+
+/* A check after the parse failed: err = "NAME:LINE:COL: message" (cut at errlen).
+ * Returns -EINVAL. */
+__attribute__((format(printf, 6, 7))) int
+proxy_config_value_fail(char *err, size_t errlen, const char *name, unsigned int line,
+			unsigned int col, const char *fmt, ...);
 
 #endif

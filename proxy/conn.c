@@ -19,6 +19,7 @@
 #include "proxy/bufpool.h"
 #include "proxy/conn.h"
 #include "proxy/loop.h"
+#include "proxy/ppgate.h"
 #include "proxy/ppin.h"
 #include "proxy/upstream.h"
 
@@ -75,7 +76,7 @@ void proxy_conn_close(struct proxy_server *p, struct proxy_conn *c)
 	if (c->state == C_CLOSED)
 		return;
 	if (c->pp && c->in.wr > c->in.rd) /* closed or timed out inside a PROXY header */
-		p->ms->pp[PROXY_PPIN_INCOMPLETE]++;
+		proxy_ppgate_incomplete(p);
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	proxy_loop_timer_disarm(&c->t);
@@ -241,25 +242,9 @@ static struct proxy_conn *conn_alloc(struct proxy_server *p)
 
 static void peer_text(struct proxy_conn *c, const struct sockaddr_storage *ss)
 {
-	unsigned port = 0;
+	int v = proxy_loop_addr(ss, c->ip, sizeof(c->ip), &c->port);
 
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, c->ip, sizeof(c->ip));
-		port = ntohs(s6->sin6_port);
-		c->pfam = PROXY_PEER_V6;
-	} else if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &s4->sin_addr, c->ip, sizeof(c->ip));
-		port = ntohs(s4->sin_port);
-		c->pfam = PROXY_PEER_V4;
-	} else {
-		strcpy(c->ip, "unknown");
-		c->pfam = PROXY_PEER_UNKNOWN;
-	}
-	c->port = (uint16_t)port;
+	c->pfam = v == 6 ? PROXY_PEER_V6 : v == 4 ? PROXY_PEER_V4 : PROXY_PEER_UNKNOWN;
 }
 
 static void pp_policy(const struct proxy_config *cfg, struct proxy_ppin_policy *pol)
@@ -308,47 +293,32 @@ static const char *peer_str(const struct proxy_conn *c, char *buf, size_t n)
 int proxy_conn_proxy_header(struct proxy_server *p, struct proxy_conn *c)
 {
 	struct proxy_ppin_policy pol;
-	const struct sockaddr_storage *cl;
-	struct proxy_ppin r;
+	struct proxy_ppgate g;
 	char peer[INET6_ADDRSTRLEN + 8];
-	char fp[PROXY_HOOK_LINES_MAX];
-	unsigned ignored;
+	int r;
 
 	pp_policy(p->cfg, &pol);
-	if (!proxy_ppin_read(&pol, c->pp, c->in.p + c->in.rd, c->in.wr - c->in.rd, &r))
+	r = proxy_ppgate_read(p, &pol, c->pp, c->in.p + c->in.rd, c->in.wr - c->in.rd,
+			      peer_str(c, peer, sizeof(peer)), &g);
+	if (r == 0)
 		return 0;
-	if (c->pp == PROXY_PPIN_PEER_TRUSTED || r.result != PROXY_PPIN_NONE)
-		p->ms->pp[r.result]++;
-	if (r.result >= PROXY_PPIN_UNTRUSTED) {
-		/* No answer: the peer is not speaking to us the way the configuration says. */
-		if (r.result == PROXY_PPIN_BAD)
-			proxy_loop_logf(p, LOG_LEVEL_DEBUG,
-					"PROXY header from %s refused: %s at "
-					"byte %zu",
-					peer_str(c, peer, sizeof(peer)), r.err, r.err_off);
-		else
-			proxy_loop_logf(p, LOG_LEVEL_DEBUG, "PROXY header from %s refused: %s",
-					peer_str(c, peer, sizeof(peer)),
-					proxy_ppin_result_name(r.result));
+	if (r < 0) {
 		c->pp = 0;
 		proxy_conn_close(p, c);
 		return -1;
 	}
-	if (r.result == PROXY_PPIN_NONE && c->pp == PROXY_PPIN_PEER_TRUSTED) {
+	if (g.result == PROXY_PPIN_NONE && c->pp == PROXY_PPIN_PEER_TRUSTED) {
 		/* The trusted peer is its own client: its SYN is the one to look up. */
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 
 		if (getpeername(c->s.fd, (struct sockaddr *)&ss, &sl) == 0)
 			syn_lookup(p, c, &ss, sl);
-	} else if (r.result != PROXY_PPIN_NONE) {
-		/* Fingerprints come from the TLVs only: the SYN the agent saw is the balancer's. */
-		cl = proxy_ppin_client(&r);
-		if (cl)
-			peer_text(c, cl);
-		fp_keep(c, fp, (int)proxy_ppin_fp_lines(&r, fp, sizeof(fp), &ignored));
-		p->ms->pp_tlv_ignored += ignored;
-		c->in.rd += (uint32_t)r.len;
+	} else if (g.result != PROXY_PPIN_NONE) {
+		if (g.has_addr)
+			peer_text(c, &g.src);
+		fp_keep(c, g.fp, g.fp_len);
+		c->in.rd += g.skip;
 	}
 	c->pp = 0;
 	return 1;
@@ -394,19 +364,10 @@ void proxy_conn_accept(struct proxy_server *p, struct proxy_listener *l)
 
 		if (l->fd < 0)
 			return;
-		fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = proxy_loop_accept(p, l->fd, &ss, &sl, NULL);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EAGAIN)
-				return;
-			/* Out of fds and the like: say so at most once a second. */
-			int e = errno;
+			int e = -fd;
 
-			if (p->now_ms >= p->accept_warn_ms) {
-				p->accept_warn_ms = p->now_ms + 1000;
-				proxy_loop_logf(p, LOG_LEVEL_WARN, "accept: %s", strerror(e));
-			}
 			if ((e == EMFILE || e == ENFILE) && !drained &&
 			    proxy_conn_close_idle(p) > 0) {
 				drained = 1;

@@ -4,10 +4,13 @@
  * during a batch of events return to their free lists after it, so a stale event never
  * lands on a recycled object).  A leaf: it includes only the engine's types.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
 
@@ -109,6 +112,53 @@ int proxy_loop_ep_add(struct proxy_server *p, int fd, uint32_t ev, void *ptr)
 	struct epoll_event e = {.events = ev, .data.ptr = ptr};
 
 	return epoll_ctl(p->ep, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
+}
+
+int proxy_loop_accept(struct proxy_server *p, int lfd, struct sockaddr_storage *ss, socklen_t *sl,
+		      const char *what)
+{
+	for (;;) {
+		int fd, e;
+
+		*sl = sizeof(*ss);
+		fd = accept4(lfd, (struct sockaddr *)ss, sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		e = errno;
+		if (e == EINTR || e == ECONNABORTED)
+			continue;
+		/* Out of fds and the like: say so at most once a second. */
+		if (e != EAGAIN && p->now_ms >= p->accept_warn_ms) {
+			p->accept_warn_ms = p->now_ms + 1000;
+			if (what)
+				proxy_loop_logf(p, LOG_LEVEL_WARN, "accept (%s): %s", what,
+						strerror(e));
+			else
+				proxy_loop_logf(p, LOG_LEVEL_WARN, "accept: %s", strerror(e));
+		}
+		return -e;
+	}
+}
+
+int proxy_loop_addr(const struct sockaddr_storage *ss, char *ip, size_t cap, uint16_t *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, ip, (socklen_t)cap);
+		*port = ntohs(a->sin6_port);
+		return 6;
+	}
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, ip, (socklen_t)cap);
+		*port = ntohs(a->sin_port);
+		return 4;
+	}
+	snprintf(ip, cap, "unknown");
+	*port = 0;
+	return 0;
 }
 
 void proxy_loop_reap_graves(struct proxy_server *p)

@@ -5,7 +5,9 @@
 #ifndef HUGINN_PROXY_LOOP_H
 #define HUGINN_PROXY_LOOP_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "proxy/engine.h"
 #include "sys/log.h"
@@ -32,6 +34,19 @@ void proxy_loop_clock_update(struct proxy_server *p);
 
 /* EPOLL_CTL_ADD fd with events ev and data ptr: 0 or -errno. */
 int proxy_loop_ep_add(struct proxy_server *p, int fd, uint32_t ev, void *ptr);
+
+/*
+ * Accept one connection from listener lfd (non-blocking, close-on-exec), its peer into
+ * *ss / *sl: the fd, or -errno (-EAGAIN: none left).  EINTR and ECONNABORTED are retried;
+ * any other failure is logged at most once a second ("accept (what): ...", or
+ * "accept: ..." when what is NULL).
+ */
+int proxy_loop_accept(struct proxy_server *p, int lfd, struct sockaddr_storage *ss, socklen_t *sl,
+		      const char *what);
+
+/* The numeric address of ss into ip[0..cap) and its port into *port: returns 4 or 6 for
+ * AF_INET / AF_INET6, 0 otherwise (ip "unknown", port 0). */
+int proxy_loop_addr(const struct sockaddr_storage *ss, char *ip, size_t cap, uint16_t *port);
 
 /* Objects closed during the last batch of events back to their free lists. */
 void proxy_loop_reap_graves(struct proxy_server *p);

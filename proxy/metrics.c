@@ -150,6 +150,14 @@ static void render_pt(const struct proxy_metrics *m, struct out *o)
 	    "huginn_passthrough_bytes_total{direction=\"client_to_backend\"} %llu\n"
 	    "huginn_passthrough_bytes_total{direction=\"backend_to_client\"} %llu\n",
 	    (unsigned long long)SUM(pt.bytes_up), (unsigned long long)SUM(pt.bytes_down));
+	put(o,
+	    "# HELP huginn_passthrough_relay_bytes_total Bytes relayed by passthrough tunnels, "
+	    "by how: splice(2) or a copy through user space.\n"
+	    "# TYPE huginn_passthrough_relay_bytes_total counter\n"
+	    "huginn_passthrough_relay_bytes_total{path=\"splice\"} %llu\n"
+	    "huginn_passthrough_relay_bytes_total{path=\"copy\"} %llu\n",
+	    (unsigned long long)SUM(pt.bytes_spliced),
+	    (unsigned long long)(SUM(pt.bytes_up) + SUM(pt.bytes_down) - SUM(pt.bytes_spliced)));
 	counter(o, "huginn_passthrough_pipes_created_total",
 		"Pipes made for splice(2) (empty ones are pooled and reused).",
 		SUM(pt.pipes_created));

@@ -60,6 +60,7 @@ struct proxy_pt_metrics {
 	uint64_t backend_err[3]; /* refused, connect, connect_timeout (per attempt) */
 	uint64_t bytes_up;	 /* client -> backend (client bytes, not our header) */
 	uint64_t bytes_down;	 /* backend -> client */
+	uint64_t bytes_spliced;	 /* of bytes_up + bytes_down, moved by splice (the rest copied) */
 	uint64_t pipes_created;
 	int64_t active; /* gauge: open passthrough connections */
 };

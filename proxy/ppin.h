@@ -2,8 +2,8 @@
  * ppin.h - PROXY protocol input: whether a connection's peer may send a PROXY header
  * (v1 or v2, pp/pp.h), the header read from the connection's first bytes, and the
  * fingerprint header lines built from its TLVs.  For every listener that accepts PROXY
- * input (HTTP listeners today); no I/O, no allocation, no engine types: the caller owns
- * the buffer and the socket.
+ * input (HTTP and passthrough listeners, through ppgate.h); no I/O, no allocation, no
+ * engine types: the caller owns the buffer and the socket.
  *
  * Policy (docs/proxy-protocol.md, "What huginn accepts"):
  *   mode OFF       nothing is read here: the first bytes are the application's (a PROXY

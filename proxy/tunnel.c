@@ -20,47 +20,37 @@
 #include "proxy/relay.h"
 #include "proxy/tunnel.h"
 #include "proxy/tunnel_hello.h"
+#include "proxy/tunnel_shake.h"
 
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
-#define PT_SLACK 1024 /* stream bytes beyond max_hello_bytes: record and handshake headers */
 #define PT_MAX_LISTEN (PROXY_CONFIG_MAX_PT * PROXY_CONFIG_PT_MAX_LISTEN)
 #define PT_INFO_MAX 1400 /* one log line's fields after MS */
-#define PT_HELLO_POOL 16 /* handshake buffers kept for reuse (malloc may mmap each one) */
 
 enum { T_HELLO, T_CONNECT, T_SEND, T_RELAY, T_CLOSED };
-
-/* What only the handshake needs; back to the pool when the relay starts. */
-struct pt_hello {
-	struct pt_hello *pool_next;
-	struct sockaddr_storage peer, local;
-	uint32_t len, cap;	/* client bytes in in[]; its size */
-	uint32_t lim;		/* bytes this connection may use (max_hello_bytes + PT_SLACK) */
-	uint32_t hdr_len, sent; /* PROXY header bytes; bytes of header + in[] sent */
-	char client[INET6_ADDRSTRLEN + 8];
-	struct proxy_tunnel_facts f;
-	uint8_t hdr[PROXY_TUNNEL_HDR_CAP];
-	uint8_t in[];
-};
 
 struct tunnel {
 	struct proxy_relay_end c, b; /* client (HK_TUNNEL), backend (HK_TUNNEL_UP) */
 	struct proxy_timer t;
 	struct proxy_relay_dir up, down; /* client -> backend, backend -> client */
 	struct tunnel *prev, *next;	 /* open tunnels */
-	struct pt_hello *h;		 /* HELLO..SEND */
+	struct proxy_tunnel_shake *h;	 /* HELLO..SEND */
 	char *info; /* RELAY: "CLIENT\0KIND SNI BACKEND JA4 P0F OS", exact size */
 	uint64_t start_us;
 	uint32_t tried; /* backends of the table tried (bit = index) */
 	unsigned int gen;
 	int16_t route; /* index into the table's routes, -1: the table's own backends */
 	uint8_t table, state, be;
+	uint8_t pp; /* HELLO: a PROXY header is still in question (enum proxy_ppin_peer) */
 };
 
 struct pt_listener {
 	uint8_t kind; /* HK_PT_LISTEN */
 	uint8_t table;
 	int fd;
+	/* Its address when bound to one (every connection's local address: no getsockname
+	 * per connection), AF_UNSPEC for a wildcard. */
+	struct sockaddr_storage addr;
 };
 
 struct proxy_tunnels {
@@ -68,33 +58,13 @@ struct proxy_tunnels {
 	unsigned int n_listen;
 	struct pt_listener listen[PT_MAX_LISTEN];
 	struct proxy_relay_pool pool;
-	struct pt_hello *hellos; /* free handshake buffers, at most PT_HELLO_POOL */
-	unsigned int n_hellos;
+	struct proxy_tunnel_shakes hellos; /* free handshake buffers */
 	uint64_t down_until[PROXY_CONFIG_MAX_PT][PROXY_CONFIG_PT_MAX_BACKENDS];
 	unsigned int rr[PROXY_CONFIG_MAX_PT][PROXY_CONFIG_PT_MAX_ROUTES + 1];
 	uint8_t msg[PROXY_CONFIG_PT_HELLO_MAX]; /* one ClientHello body at a time */
 };
 
 /* ---- small parts ------------------------------------------------------------------ */
-
-static void addr_text(const struct sockaddr_storage *ss, char *out, size_t cap)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const void *)ss;
-
-		inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
-		snprintf(out, cap, "[%s]:%u", ip, ntohs(a->sin6_port));
-	} else if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)ss;
-
-		inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
-		snprintf(out, cap, "%s:%u", ip, ntohs(a->sin_port));
-	} else {
-		snprintf(out, cap, "unknown");
-	}
-}
 
 static void tlog(struct proxy_server *p, struct tunnel *t, const char *result)
 {
@@ -123,57 +93,13 @@ static void tlog(struct proxy_server *p, struct tunnel *t, const char *result)
 		proxy_alog_text(p, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-/* ---- handshake buffers ------------------------------------------------------------ */
-
-/* A handshake buffer with room for cap client bytes, from the pool when one fits. */
-static struct pt_hello *hello_get(struct proxy_tunnels *pt, uint32_t cap)
-{
-	struct pt_hello **pp = &pt->hellos, *h;
-
-	for (; (h = *pp) != NULL; pp = &h->pool_next) {
-		if (h->cap >= cap) {
-			*pp = h->pool_next;
-			pt->n_hellos--;
-			break;
-		}
-	}
-	if (!h) {
-		h = malloc(sizeof(*h) + cap);
-		if (!h)
-			return NULL;
-		h->cap = cap;
-	}
-	/* Only what is read before it is written. */
-	h->pool_next = NULL;
-	h->lim = cap;
-	h->len = h->hdr_len = h->sent = 0;
-	memset(&h->local, 0, sizeof(h->local));
-	h->f.kind = PROXY_TUNNEL_UNDECIDED;
-	h->f.sni_len = h->f.fp_len = 0;
-	h->f.ja4[0] = h->f.ja4_r[0] = '\0';
-	h->f.err = NULL;
-	return h;
-}
-
-static void hello_put(struct proxy_tunnels *pt, struct pt_hello *h)
-{
-	if (!h)
-		return;
-	if (pt->n_hellos >= PT_HELLO_POOL) {
-		free(h);
-		return;
-	}
-	h->pool_next = pt->hellos;
-	pt->hellos = h;
-	pt->n_hellos++;
-}
-
 /* ---- close ------------------------------------------------------------------------ */
 
 static void end_count(struct proxy_server *p, struct tunnel *t)
 {
 	p->ms->pt.bytes_up += t->up.bytes;
 	p->ms->pt.bytes_down += t->down.bytes;
+	p->ms->pt.bytes_spliced += t->up.spliced + t->down.spliced;
 }
 
 /* Close t; end < PROXY_PT_END_N counts how a routed tunnel ended; result goes to the log. */
@@ -195,7 +121,7 @@ static void tclose(struct proxy_server *p, struct tunnel *t, int end, const char
 	t->c.fd = t->b.fd = -1;
 	proxy_relay_dir_release(&pt->pool, &t->up);
 	proxy_relay_dir_release(&pt->pool, &t->down);
-	hello_put(pt, t->h);
+	proxy_tunnel_shake_put(&pt->hellos, t->h);
 	t->h = NULL;
 	free(t->info);
 	t->info = NULL;
@@ -219,6 +145,18 @@ static void refuse(struct proxy_server *p, struct tunnel *t, enum proxy_pt_fligh
 {
 	p->ms->pt.flight[f]++;
 	tclose(p, t, -1, result);
+}
+
+/* The client ended or was too slow in HELLO: inside a PROXY header that is the header's
+ * fault (result pp_incomplete), else the first flight's. */
+static void pp_cut(struct proxy_server *p, struct tunnel *t, enum proxy_pt_flight f,
+		   const char *result)
+{
+	if (t->pp && t->h->len) {
+		tclose(p, t, -1, proxy_tunnel_shake_cut(p));
+		return;
+	}
+	refuse(p, t, f, result);
 }
 
 /* ---- accept ----------------------------------------------------------------------- */
@@ -245,13 +183,20 @@ static void accept_one(struct proxy_server *p, struct pt_listener *l, int fd,
 {
 	struct proxy_tunnels *pt = p->pt;
 	const struct proxy_config_pt *tb = &p->cfg->pt.t[l->table];
-	uint32_t cap = tb->max_hello_bytes + PT_SLACK;
+	struct proxy_ppin_policy pol;
+	uint32_t cap = tb->max_hello_bytes + PROXY_TUNNEL_SHAKE_SLACK;
 	struct tunnel *t = t_alloc(pt);
-	struct pt_hello *h = hello_get(pt, cap);
-	socklen_t ll = sizeof(h->local);
+	struct proxy_tunnel_shake *h;
+	int kind;
 
-	if (!t || !h || getsockname(fd, (struct sockaddr *)&h->local, &ll)) {
-		hello_put(pt, h);
+	proxy_tunnel_shake_policy(tb, &pol);
+	kind = proxy_ppin_peer(&pol, (const struct sockaddr *)ss);
+	/* A trusted peer's PROXY header comes before the hello: room for the longest one
+	 * read (an untrusted peer's first 12 bytes are only looked at). */
+	h = proxy_tunnel_shake_get(&pt->hellos,
+				   cap + (kind == PROXY_PPIN_PEER_TRUSTED ? PROXY_PPIN_MAX : 0));
+	if (!t || !h) {
+		proxy_tunnel_shake_put(&pt->hellos, h);
 		if (t) {
 			t->next = pt->free;
 			pt->free = t;
@@ -260,14 +205,12 @@ static void accept_one(struct proxy_server *p, struct pt_listener *l, int fd,
 		return;
 	}
 	memcpy(&h->peer, ss, sl);
-	addr_text(ss, h->client, sizeof(h->client));
-	/* The SYN, looked up once, as for HTTP clients: the lines give 0xE0 and 0xE1. */
-	if (p->o.hook && p->o.hook->on_accept) {
-		int n = p->o.hook->on_accept(p->o.hook->ctx, (const struct sockaddr *)ss, sl,
-					     h->f.fp, sizeof(h->f.fp));
-
-		h->f.fp_len = n > 0 && (size_t)n <= sizeof(h->f.fp) ? (uint16_t)n : 0;
-	}
+	h->local = l->addr;
+	proxy_tunnel_shake_client(h);
+	/* A trusted peer's client (and its fingerprints) are known after its header. */
+	if (kind != PROXY_PPIN_PEER_TRUSTED)
+		proxy_tunnel_shake_syn(p, h);
+	t->pp = (uint8_t)kind;
 	t->h = h;
 	t->c.fd = fd;
 	t->c.wr = 1;
@@ -277,7 +220,7 @@ static void accept_one(struct proxy_server *p, struct pt_listener *l, int fd,
 	t->start_us = p->now_us;
 	t->state = T_HELLO;
 	if (proxy_loop_ep_add(p, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &t->c)) {
-		hello_put(pt, h);
+		proxy_tunnel_shake_put(&pt->hellos, h);
 		t->h = NULL;
 		close(fd);
 		t->next = pt->free;
@@ -298,22 +241,14 @@ static void accept_all(struct proxy_server *p, struct pt_listener *l)
 {
 	for (;;) {
 		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
+		socklen_t sl;
 		int fd;
 
 		if (l->fd < 0)
 			return;
-		fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && p->now_ms >= p->accept_warn_ms) {
-				p->accept_warn_ms = p->now_ms + 1000;
-				proxy_loop_logf(p, LOG_LEVEL_WARN, "accept (passthrough): %s",
-						strerror(errno));
-			}
+		fd = proxy_loop_accept(p, l->fd, &ss, &sl, "passthrough");
+		if (fd < 0)
 			return;
-		}
 		/* A tunnel cannot be answered "503": over the limit it is closed at once. */
 		if (p->n_clients >= p->max_clients) {
 			p->ms->pt.rejected++;
@@ -398,52 +333,25 @@ static void connect_next(struct proxy_server *p, struct tunnel *t)
 				continue;
 			}
 			t->b.fd = fd;
-			t->b.rd = t->b.wr = t->b.eof = 0;
-			if (rc == 0) {
-				send_first(p, t);
-				return;
-			}
+			t->b.rd = t->b.eof = t->b.hup = 0;
+			/* Send at once: a connect still going says EAGAIN (then EPOLLOUT brings
+			 * us back), a failed one its error; on loopback the handshake is often
+			 * over already, which saves an event and a getsockopt. */
+			t->b.wr = 1;
 			t->state = T_CONNECT;
 			proxy_loop_timer_arm(p, &t->t, TL_PT_CONNECT);
+			send_first(p, t);
 			return;
 		}
 	}
 	tclose(p, t, PROXY_PT_END_NOROUTE, "no_backend");
 }
 
-/* The backend socket answered during CONNECT: connected, failed, or still going. */
-static void connect_event(struct proxy_server *p, struct tunnel *t)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	int err = 0;
-	socklen_t el = sizeof(err);
-
-	if (getsockopt(t->b.fd, SOL_SOCKET, SO_ERROR, &err, &el))
-		err = errno;
-	/* After a failed attempt, a stale event of the socket closed earlier in this batch
-	 * lands here too: then only a socket with a peer is connected. */
-	if (!err && (t->tried & (t->tried - 1)) &&
-	    getpeername(t->b.fd, (struct sockaddr *)&ss, &sl)) {
-		if (errno == ENOTCONN)
-			return;
-		err = errno;
-	}
-	if (!err) {
-		send_first(p, t);
-		return;
-	}
-	count_berr(p, t, -err);
-	close(t->b.fd);
-	t->b.fd = -1;
-	connect_next(p, t);
-}
-
 /* The first flight is decided: route, header, connect. */
 static void flight_done(struct proxy_server *p, struct tunnel *t)
 {
 	const struct proxy_config_pt *tb = &p->cfg->pt.t[t->table];
-	struct pt_hello *h = t->h;
+	struct proxy_tunnel_shake *h = t->h;
 	unsigned int n;
 	int r;
 
@@ -455,6 +363,14 @@ static void flight_done(struct proxy_server *p, struct tunnel *t)
 		return;
 	}
 	if (tb->proxy_protocol) {
+		/* The address the client connected to: an incoming header's, else ours. */
+		socklen_t ll = sizeof(h->local);
+
+		if (h->local.ss_family == AF_UNSPEC &&
+		    getsockname(t->c.fd, (struct sockaddr *)&h->local, &ll)) {
+			tclose(p, t, PROXY_PT_END_RESET, "reset");
+			return;
+		}
 		r = proxy_tunnel_hello_header(&h->f, tb->tlvs, &h->peer, &h->local, h->hdr,
 					      sizeof(h->hdr));
 		if (r < 0) {
@@ -473,19 +389,39 @@ static void flight_done(struct proxy_server *p, struct tunnel *t)
 static void hello_read(struct proxy_server *p, struct tunnel *t)
 {
 	const struct proxy_config_pt *tb = &p->cfg->pt.t[t->table];
-	struct pt_hello *h = t->h;
+	struct proxy_tunnel_shake *h = t->h;
 
 	while (t->c.rd && t->state == T_HELLO) {
 		ssize_t n;
 		int r;
 
-		if (h->len == h->lim) { /* classify refuses a stream longer than that first */
+		/* classify refuses a stream longer than that first (a PROXY header's
+		 * remainder may already be past it) */
+		if (h->len >= h->lim) {
 			refuse(p, t, PROXY_PT_TOO_LARGE, "too_large");
 			return;
 		}
 		n = read(t->c.fd, h->in + h->len, h->lim - h->len);
 		if (n > 0) {
+			/* Less than asked, no hang-up seen: drained, the next byte brings an edge.
+			 */
+			if ((uint32_t)n < h->lim - h->len && !t->c.hup)
+				t->c.rd = 0;
 			h->len += (uint32_t)n;
+			if (t->pp) {
+				const char *why;
+
+				r = proxy_tunnel_shake_pp(p, tb, t->pp, h, &why);
+				if (r < 0) {
+					tclose(p, t, -1, why);
+					return;
+				}
+				if (r == 0)
+					continue;
+				t->pp = 0;
+			}
+			if (h->len == 0)
+				continue;
 			r = proxy_tunnel_hello_classify(h->in, h->len, h->lim, p->pt->msg,
 							tb->max_hello_bytes, &h->f);
 			if (r == PROXY_TUNNEL_NEED_MORE)
@@ -509,21 +445,20 @@ static void hello_read(struct proxy_server *p, struct tunnel *t)
 			t->c.rd = 0;
 			return;
 		}
-		refuse(p, t, PROXY_PT_INCOMPLETE, "incomplete");
+		pp_cut(p, t, PROXY_PT_INCOMPLETE, "incomplete");
 		return;
 	}
 }
 
 /* ---- send, relay ------------------------------------------------------------------ */
 
-/* The PROXY header and the first flight, as one writev (then only what is left). */
+/* The PROXY header and the first flight, as one writev (then only what is left).  In
+ * CONNECT, EAGAIN before the first byte means "not connected yet" and an error means the
+ * connect failed: the next backend is tried. */
 static void send_first(struct proxy_server *p, struct tunnel *t)
 {
-	struct pt_hello *h = t->h;
+	struct proxy_tunnel_shake *h = t->h;
 
-	t->state = T_SEND;
-	t->b.wr = 1;
-	proxy_loop_timer_arm(p, &t->t, TL_PT_IDLE);
 	while (h->sent < h->hdr_len + h->len) {
 		struct iovec iov[2];
 		int k = 0;
@@ -545,9 +480,20 @@ static void send_first(struct proxy_server *p, struct tunnel *t)
 			t->b.wr = 0;
 			return;
 		}
+		if (n < 0 && t->state == T_CONNECT) {
+			count_berr(p, t, -errno);
+			close(t->b.fd);
+			t->b.fd = -1;
+			connect_next(p, t);
+			return;
+		}
 		if (n < 0) {
 			tclose(p, t, PROXY_PT_END_RESET, "reset");
 			return;
+		}
+		if (t->state == T_CONNECT) {
+			t->state = T_SEND;
+			proxy_loop_timer_arm(p, &t->t, TL_PT_IDLE);
 		}
 		h->sent += (uint32_t)n;
 	}
@@ -560,9 +506,9 @@ static void relay(struct proxy_server *p, struct tunnel *t)
 	struct proxy_tunnels *pt = p->pt;
 	int a, b = 0;
 
-	a = proxy_relay_run(&pt->pool, &t->up, &t->c, &t->b);
+	a = proxy_relay_run(&pt->pool, &t->up, &t->c, &t->b, t->down.done);
 	if (a >= 0)
-		b = proxy_relay_run(&pt->pool, &t->down, &t->b, &t->c);
+		b = proxy_relay_run(&pt->pool, &t->down, &t->b, &t->c, t->up.done);
 	p->ms->pt.pipes_created += pt->pool.created;
 	pt->pool.created = 0;
 	if (a < 0 || b < 0) {
@@ -580,7 +526,7 @@ static void relay(struct proxy_server *p, struct tunnel *t)
 /* From the handshake's state to the relay's: the log fields move to one small string. */
 static void relay_start(struct proxy_server *p, struct tunnel *t)
 {
-	struct pt_hello *h = t->h;
+	struct proxy_tunnel_shake *h = t->h;
 	char fields[PT_INFO_MAX];
 	size_t cl = strlen(h->client);
 	size_t n = proxy_tunnel_hello_fields(&h->f, p->cfg->pt.t[t->table].backends[t->be].text,
@@ -594,12 +540,12 @@ static void relay_start(struct proxy_server *p, struct tunnel *t)
 	memcpy(t->info, h->client, cl + 1);
 	memcpy(t->info + cl + 1, fields, n);
 	t->info[cl + 1 + n] = '\0';
-	hello_put(p->pt, h);
+	proxy_tunnel_shake_put(&p->pt->hellos, h);
 	t->h = NULL;
 	t->state = T_RELAY;
-	/* Edge-triggered: what arrived while we were busy gives no new edge. */
-	t->c.rd = 1;
-	t->b.rd = 1;
+	/* The readiness flags are kept by every event since accept (and the hello's last
+	 * read): no read just to hear EAGAIN. */
+	t->up.copy_only = t->down.copy_only = !p->cfg->pt.t[t->table].splice;
 	relay(p, t);
 }
 
@@ -612,6 +558,8 @@ static void tunnel_event(struct proxy_server *p, struct tunnel *t, struct proxy_
 		return;
 	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		e->rd = 1;
+	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		e->hup = 1;
 	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		e->wr = 1;
 	switch (t->state) {
@@ -619,9 +567,6 @@ static void tunnel_event(struct proxy_server *p, struct tunnel *t, struct proxy_
 		hello_read(p, t);
 		break;
 	case T_CONNECT:
-		if (e == &t->b)
-			connect_event(p, t);
-		break;
 	case T_SEND:
 		if (e == &t->b && t->b.wr)
 			send_first(p, t);
@@ -660,7 +605,7 @@ void proxy_tunnel_timeout(struct proxy_server *p, struct proxy_timer *tm, enum p
 	if (t->state == T_CLOSED)
 		return;
 	if (list == TL_PT_HELLO) {
-		refuse(p, t, PROXY_PT_SLOW, "slow");
+		pp_cut(p, t, PROXY_PT_SLOW, "slow");
 	} else if (list == TL_PT_CONNECT && t->state == T_CONNECT) {
 		count_berr(p, t, -ETIMEDOUT);
 		close(t->b.fd);
@@ -684,6 +629,21 @@ int proxy_tunnel_create(struct proxy_server *p)
 	return 0;
 }
 
+/* fd's bound address into *a, or AF_UNSPEC when it is a wildcard (or unknown). */
+static void listen_addr(int fd, struct sockaddr_storage *a)
+{
+	socklen_t sl = sizeof(*a);
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+	if (getsockname(fd, (struct sockaddr *)a, &sl) ||
+	    (a->ss_family == AF_INET &&
+	     ((struct sockaddr_in *)(void *)a)->sin_addr.s_addr == htonl(INADDR_ANY)) ||
+	    (a->ss_family == AF_INET6 &&
+	     !memcmp(&((struct sockaddr_in6 *)(void *)a)->sin6_addr, &any6, sizeof(any6))) ||
+	    (a->ss_family != AF_INET && a->ss_family != AF_INET6))
+		a->ss_family = AF_UNSPEC;
+}
+
 int proxy_tunnel_listen(struct proxy_server *p, unsigned int ti, int fd)
 {
 	struct proxy_tunnels *pt = p->pt;
@@ -698,6 +658,7 @@ int proxy_tunnel_listen(struct proxy_server *p, unsigned int ti, int fd)
 	l->kind = HK_PT_LISTEN;
 	l->table = (uint8_t)ti;
 	l->fd = fd;
+	listen_addr(fd, &l->addr);
 	rc = proxy_loop_ep_add(p, fd, EPOLLIN | EPOLLET, l);
 	if (rc) {
 		close(fd);
@@ -768,12 +729,7 @@ void proxy_tunnel_destroy(struct proxy_server *p)
 		if (pt->listen[i].fd >= 0)
 			close(pt->listen[i].fd);
 	proxy_relay_pool_free(&pt->pool);
-	while (pt->hellos) {
-		struct pt_hello *h = pt->hellos;
-
-		pt->hellos = h->pool_next;
-		free(h);
-	}
+	proxy_tunnel_shake_free(&pt->hellos);
 	free(pt);
 	p->pt = NULL;
 }

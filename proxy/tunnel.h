@@ -6,23 +6,28 @@
  * label of its SYN (the accept hook, as HTTP listeners have it) and JA4 / JA4_r.
  *
  * A connection's life (tunnel.c):
- *   HELLO    read the first flight into a buffer of max_hello_bytes + 1 KiB until
+ *   HELLO    with proxy_protocol_in on, a trusted peer's PROXY header first (tunnel_shake.h:
+ *            the client and its p0f TLVs come from it); then
+ *            read the first flight into a buffer of max_hello_bytes + 1 KiB until
  *            tls_hello_read decides (a whole ClientHello, not TLS, too large, malformed),
  *            within timeouts.client_header;
  *   CONNECT  non-blocking connect to the route's next backend (round robin; a refusing
  *            or failing one is marked down for PROXY_DOWN_MS and the next one tried),
  *            within timeouts.connect per attempt;
- *   SEND     the PROXY header and the buffered first flight, in one writev;
- *   RELAY    both directions by splice(2) through pooled pipes (relay.h), half-closes
- *            passed on, until both directions are done, a socket fails or nothing moved
- *            for timeouts.idle.
+ *            the header and first flight are sent right after connect (EAGAIN: not
+ *            connected yet, wait for EPOLLOUT; an error: the next backend);
+ *   SEND     the rest of the PROXY header and the buffered first flight;
+ *   RELAY    both directions, copies first and then splice(2) through pooled pipes
+ *            (relay.h), half-closes passed on, until both directions are done, a socket
+ *            fails or nothing moved for timeouts.idle.
  * The hello buffer exists only in HELLO..SEND; a relaying tunnel keeps its two sockets,
  * about 200 bytes of state and its access-log fields.
  *
  * Access log (opts.access_fd), one line per connection when it ends:
  *   TIME CLIENT TUNNEL RESULT UP DOWN MS KIND SNI BACKEND JA4 P0F OS
  * RESULT: done, reset, idle_timeout, drain, no_route, no_backend (after a relay or a
- * routing attempt), or the first flight's fault: too_large, slow, malformed, incomplete.
+ * routing attempt), or the first flight's fault: too_large, slow, malformed, incomplete,
+ * or an incoming PROXY header refused: pp_untrusted, pp_missing, pp_bad, pp_incomplete.
  * UP/DOWN: client bytes delivered to the backend / backend bytes delivered to the client
  * (the PROXY header not counted).  KIND: tls, tcp (not TLS) or - (undecided).  SNI,
  * BACKEND, JA4 (hashed), P0F (the x-tcp-p0f value): "-" when absent.  OS: the

@@ -193,9 +193,44 @@ static void test_bad(void)
 	    "c.toml:7:11: key 'passthrough.listen': 127.0.0.1:443 overlaps 127.0.0.1:443");
 }
 
+/* PROXY input and splice: [listen]'s rules for the first two (config.md). */
+static void test_in(void)
+{
+	const struct proxy_config_pt *t;
+
+	is_int(parse(L PT "backends = [\"127.0.0.1:1\"]\n"), 0, "defaults");
+	t = &cfg.pt.t[0];
+	is_int(t->pp_in, PROXY_PPIN_OFF, "proxy_protocol_in default off");
+	is_int(t->n_trusted, 0, "no trusted_proxies");
+	ok(t->splice, "splice default true");
+	is_int(parse(L PT "backends = [\"127.0.0.1:1\"]\nproxy_protocol_in = \"required\"\n"
+			  "trusted_proxies = [\"10.0.0.0/8\", \"::1/128\"]\nsplice = false\n"),
+	       0, "proxy_protocol_in, trusted_proxies, splice");
+	t = &cfg.pt.t[0];
+	is_int(t->pp_in, PROXY_PPIN_REQUIRED, "required");
+	is_int(t->n_trusted, 2, "two prefixes");
+	is_int(t->trusted[0].bits, 8, "10.0.0.0/8");
+	ok(!t->splice, "splice = false");
+	bad(L PT "backends = [\"127.0.0.1:1\"]\nproxy_protocol_in = \"optional\"\n",
+	    "c.toml:6:21: key 'passthrough.proxy_protocol_in': needs passthrough.trusted_proxies");
+	bad(L PT "backends = [\"127.0.0.1:1\"]\ntrusted_proxies = [\"10.0.0.0/8\"]\n",
+	    "c.toml:6:1: key 'passthrough.trusted_proxies': unused while "
+	    "passthrough.proxy_protocol_in is \"off\"");
+	bad(L PT "backends = [\"127.0.0.1:1\"]\nproxy_protocol_in = \"v2\"\n",
+	    "c.toml:6:21: key 'passthrough.proxy_protocol_in': expected \"off\", \"optional\" "
+	    "or \"required\"");
+	bad(L PT "backends = [\"127.0.0.1:1\"]\nproxy_protocol_in = \"optional\"\n"
+		 "trusted_proxies = [\"10.0.0.1/8\"]\n",
+	    "c.toml:7:20: key 'passthrough.trusted_proxies[0]': address has bits set beyond "
+	    "the prefix length: expected a prefix like 10.0.0.0/8 or fd00::/8, got '10.0.0.1/8'");
+	bad(L PT "backends = [\"127.0.0.1:1\"]\nsplice = \"no\"\n",
+	    "c.toml:6:10: key 'passthrough.splice': expected boolean, got string");
+}
+
 int main(void)
 {
 	test_full();
 	test_bad();
+	test_in();
 	return done_testing();
 }
