@@ -456,3 +456,25 @@ void proxy_conn_trim_free(struct proxy_server *p)
 		free(c);
 	}
 }
+
+/* A buffer could not be borrowed (buffer_memory_max): refuse the request with 503 and
+ * close; its answer is the shared error text, which needs no buffer. */
+int proxy_conn_refuse_busy(struct proxy_server *p, struct proxy_conn *c)
+{
+	p->ms->buffer_refused++;
+	c->start_us = c->start_us ? c->start_us : p->now_us;
+	c->req_keep = 0;
+	return proxy_conn_fail(p, c, 503);
+}
+
+/* proxy_upstream_acquire; when the worker is out of fds for the upstream connection (503),
+ * once more after closing idle keep-alive clients: their fds are worth more to a request
+ * than to a connection that may never send another. */
+int proxy_conn_acquire(struct proxy_server *p, struct proxy_conn *c, int fresh)
+{
+	int st = proxy_upstream_acquire(p, c, fresh);
+
+	if (st == 503 && proxy_conn_close_idle(p) > 0)
+		st = proxy_upstream_acquire(p, c, fresh);
+	return st;
+}

@@ -43,4 +43,11 @@ int proxy_conn_exch_take(struct proxy_server *p, struct proxy_conn *c);
 void proxy_conn_rh_drop(struct proxy_server *p, struct proxy_conn *c);
 void proxy_conn_qh_drop(struct proxy_server *p, struct proxy_conn *c);
 
+/* No buffer could be borrowed (buffer_memory_max): 503 and close, counted. */
+int proxy_conn_refuse_busy(struct proxy_server *p, struct proxy_conn *c);
+
+/* proxy_upstream_acquire, retried once after closing idle keep-alive clients when the
+ * worker is out of fds (503).  0 or the status to answer. */
+int proxy_conn_acquire(struct proxy_server *p, struct proxy_conn *c, int fresh);
+
 #endif

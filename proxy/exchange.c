@@ -24,12 +24,12 @@
 
 #include "http/rewrite.h"
 #include "http/status.h"
-#include "http/target.h"
 #include "proxy/bufpool.h"
 #include "proxy/conn.h"
 #include "proxy/exchange.h"
 #include "proxy/flow.h"
 #include "proxy/loop.h"
+#include "proxy/request.h"
 #include "proxy/upstream.h"
 
 #define STEP_GUARD 64 /* steps per connection per wakeup before yielding to others */
@@ -49,50 +49,6 @@ static void enqueue(struct proxy_server *p, struct proxy_conn *c)
 
 /* ---- request head ---------------------------------------------------------------- */
 
-static void copy_log_fields(struct proxy_exch *x, const struct http_request *req)
-{
-	size_t n = req->method.n < sizeof(x->method) - 1 ? req->method.n : sizeof(x->method) - 1;
-
-	memcpy(x->method, req->method.p, n);
-	x->method[n] = '\0';
-	n = req->target.n < sizeof(x->target) ? req->target.n : sizeof(x->target);
-	memcpy(x->target, req->target.p, n);
-	x->target_len = (uint16_t)n;
-}
-
-/* A buffer could not be borrowed (buffer_memory_max): refuse the request with 503 and
- * close; its answer is the shared error text, which needs no buffer. */
-static int refuse_busy(struct proxy_server *p, struct proxy_conn *c)
-{
-	p->ms->buffer_refused++;
-	c->start_us = c->start_us ? c->start_us : p->now_us;
-	c->req_keep = 0;
-	return proxy_conn_fail(p, c, 503);
-}
-
-/* Write the backend's request head into a borrowed buffer of the smallest class that
- * holds it (a second, full-size try when the first is short).  Its length, -ENOSPC, or
- * -ENOBUFS when no buffer could be borrowed. */
-static long build_request_head(struct proxy_server *p, struct proxy_conn *c,
-			       const struct http_request *req, struct http_rw_request *o, int hl)
-{
-	size_t want = (size_t)hl + c->fp_len + 1024;
-	long n;
-
-	for (;;) {
-		c->qh =
-		    proxy_bufpool_get(&p->pool, want < p->qh_cap ? want : p->qh_cap, &c->qh_cap);
-		if (!c->qh)
-			return -ENOBUFS;
-		o->spoofed = 0;
-		n = http_rewrite_request(req, o, c->qh, c->qh_cap);
-		if (n >= 0 || c->qh_cap >= p->qh_cap)
-			return n;
-		proxy_conn_qh_drop(p, c);
-		want = p->qh_cap;
-	}
-}
-
 /* Limits keep their own status (413, 414, 431); every other rejection is a 400, so a
  * client learns nothing finer about what the parser disliked (501/505 included). */
 static int reject_status(int err)
@@ -100,139 +56,6 @@ static int reject_status(int err)
 	int st = http_status_of_error(err);
 
 	return st == 413 || st == 414 || st == 431 ? st : 400;
-}
-
-/* proxy_upstream_acquire; when the worker is out of fds for the upstream connection (503),
- * once more after closing idle keep-alive clients: their fds are worth more to a request
- * than to a connection that may never send another. */
-static int acquire(struct proxy_server *p, struct proxy_conn *c, int fresh)
-{
-	int st = proxy_upstream_acquire(p, c, fresh);
-
-	if (st == 503 && proxy_conn_close_idle(p) > 0)
-		st = proxy_upstream_acquire(p, c, fresh);
-	return st;
-}
-
-static int start_request(struct proxy_server *p, struct proxy_conn *c,
-			 const struct http_request *req, int hl)
-{
-	char fpx[PROXY_HOOK_LINES_MAX + PROXY_HOOK_REQ_LINES_MAX];
-	struct http_slice path, rest;
-	struct http_rw_request o;
-	struct http_request nreq;
-	int route, st;
-	long n, nt;
-
-	c->minor = (uint8_t)req->minor;
-	c->is_head = req->method_id == HTTP_M_HEAD;
-	c->idempotent = req->method_id == HTTP_M_GET || req->method_id == HTTP_M_HEAD ||
-			req->method_id == HTTP_M_PUT || req->method_id == HTTP_M_DELETE ||
-			req->method_id == HTTP_M_OPTIONS || req->method_id == HTTP_M_TRACE;
-	c->upgrade = (uint8_t)http_rewrite_upgrade_ok(req); /* never h2c (docs/proxy.md) */
-	c->req_keep = (uint8_t)req->keep_alive;
-	c->start_us = p->now_us;
-	c->tried = 0;
-	c->started = 0;
-	proxy_loop_timer_disarm(&c->t);
-	if (proxy_conn_exch_take(p, c)) {
-		c->in.rd += (uint32_t)hl;
-		return refuse_busy(p, c);
-	}
-	copy_log_fields(c->x, req);
-	proxy_flow_body_init(&c->x->req, req->body_kind, req->content_length, p->req_lim.max_body);
-	c->x->req.tflags = p->cfg->drop_underscore_fields ? HTTP_RW_DROP_UNDERSCORE : 0;
-	c->bodyless = c->x->req.done;
-	/* The head is parsed: what follows is body, streamed through buffers of a bounded
-	 * size whatever the head limit. */
-	if (c->in.max > PROXY_FLOW_STREAM_MAX)
-		c->in.max = PROXY_FLOW_STREAM_MAX;
-
-	if (c->reject) {
-		c->in.rd += (uint32_t)hl;
-		return proxy_conn_error_reply(p, c, 503, 0);
-	}
-	if (req->connect)
-		return proxy_conn_error_reply(p, c, 405, 0);
-	/* The parser bounds the whole request line; the target itself is checked here. */
-	if (req->target.n > p->cfg->max_uri_length)
-		return proxy_conn_error_reply(p, c, 414, 0);
-	/* Dot segments resolved (or 400) before the route is chosen: docs/proxy.md, Paths.
-	 * In place: the target only shrinks, and its bytes are ours until the next request. */
-	nt = http_target_normalize(c->in.p + (req->target.p - c->in.p), req->target.n,
-				   req->target_form, NULL);
-	if (nt < 0)
-		return proxy_conn_error_reply(p, c, 400, 0);
-	nreq = *req;
-	nreq.target.n = (size_t)nt;
-	req = &nreq;
-	route = -1;
-	if (http_rewrite_split_target(req, &path, &rest) == 0)
-		route = proxy_config_route_match(p->cfg, path.p, path.n);
-	if (route < 0) {
-		/* Answered without reading a body: keep-alive only when there is none. */
-		c->in.rd += (uint32_t)hl;
-		c->parsed = 0;
-		return proxy_conn_error_reply(p, c, 404, c->bodyless);
-	}
-	c->route = route;
-	c->gen = p->gen;
-	c->force_new = p->cfg->routes[route].force_new_connection;
-	c->up_minor = c->minor;
-	memset(&o, 0, sizeof(o));
-	proxy_config_rw_request(p->cfg, route, &o);
-	o.client_ip = c->ip;
-	o.listen_port = c->listen_port;
-	o.fp = c->fp;
-	o.fp_len = c->fp_len;
-	if (c->fp_len && p->o.hook && p->o.hook->on_request) {
-		/* Per request: the hook's verdict on this request's User-Agent. */
-		const char *ua = NULL;
-		size_t ua_len = 0;
-		int m;
-
-		for (size_t i = 0; i < req->nheaders; i++)
-			if (http_slice_eq_ci(req->headers[i].name, "user-agent", 10)) {
-				ua = req->headers[i].value.p;
-				ua_len = req->headers[i].value.n;
-				break;
-			}
-		memcpy(fpx, c->fp, c->fp_len);
-		m = p->o.hook->on_request(p->o.hook->ctx, c->fp, c->fp_len, ua, ua_len,
-					  fpx + c->fp_len, PROXY_HOOK_REQ_LINES_MAX);
-		if (m > 0 && m <= PROXY_HOOK_REQ_LINES_MAX) {
-			o.fp = fpx;
-			o.fp_len = c->fp_len + (size_t)m;
-		}
-	}
-	o.minor = c->minor;
-	/* An HTTP/1.0 client gets an HTTP/1.0 request upstream, so the backend never answers
-	 * it with chunked framing it cannot read. */
-	if (c->upgrade)
-		o.conn = HTTP_RW_UPGRADE;
-	else if (c->force_new || c->minor == 0)
-		o.conn = HTTP_RW_CLOSE;
-	else
-		o.conn = HTTP_RW_KEEP;
-	n = build_request_head(p, c, req, &o, hl);
-	if (n == -ENOBUFS) {
-		c->in.rd += (uint32_t)hl;
-		return refuse_busy(p, c);
-	}
-	if (n < 0)
-		return proxy_conn_error_reply(p, c, n == -EINVAL ? 400 : 431, 0);
-	p->ms->spoofed += o.spoofed;
-	c->qh_len = (uint32_t)n;
-	c->qh_off = 0;
-	c->in.rd += (uint32_t)hl;
-	c->parsed = 0;
-	c->state = C_EXCH;
-	c->rphase = R_HEAD;
-	c->rh_len = c->rh_off = 0;
-	st = acquire(p, c, 0);
-	if (st)
-		return proxy_conn_error_reply(p, c, st, 0);
-	return 1;
 }
 
 static int step_head(struct proxy_server *p, struct proxy_conn *c)
@@ -254,7 +77,7 @@ static int step_head(struct proxy_server *p, struct proxy_conn *c)
 			r = http_parse_request(c->in.p + c->in.rd, len, c->parsed, &req,
 					       &p->req_lim);
 			if (r > 0)
-				return start_request(p, c, &req, r);
+				return proxy_request_start(p, c, &req, r);
 			if (r != HTTP_NEED_MORE) {
 				c->start_us = p->now_us;
 				c->req_keep = 0;
@@ -269,14 +92,14 @@ static int step_head(struct proxy_server *p, struct proxy_conn *c)
 	if (r > 0)
 		return 1;
 	if (r == PROXY_FLOW_NOBUF)
-		return refuse_busy(p, c);
+		return proxy_conn_refuse_busy(p, c);
 	if (r == 0) {
 		if (c->in.p && c->in.rd == 0 && c->in.wr == c->in.cap) {
 			/* A head larger than the buffer can grow: over the head limit, or at
 			 * buffer_memory_max. */
 			c->start_us = p->now_us;
 			if (c->in.cap < c->in.max)
-				return refuse_busy(p, c);
+				return proxy_conn_refuse_busy(p, c);
 			return proxy_conn_error_reply(p, c, 431, 0);
 		}
 		/* Nothing arrived after all: an idle connection keeps no buffer. */
@@ -310,7 +133,7 @@ static int upstream_broken(struct proxy_server *p, struct proxy_conn *c)
 			proxy_upstream_untry(p, c, u);
 		proxy_upstream_release(p, u, 0);
 		c->qh_off = 0;
-		st = acquire(p, c, 1);
+		st = proxy_conn_acquire(p, c, 1);
 		if (st == 0)
 			return 1;
 		if (st == 503)
@@ -329,7 +152,7 @@ static void upstream_failed(struct proxy_server *p, struct proxy_conn *c)
 	if (c->up)
 		proxy_upstream_release(p, c->up, 0);
 	c->qh_off = 0;
-	st = acquire(p, c, 0);
+	st = proxy_conn_acquire(p, c, 0);
 	if (st == 0)
 		return;
 	proxy_conn_fail(p, c, st);
@@ -402,7 +225,7 @@ static int response_head(struct proxy_server *p, struct proxy_conn *c, struct pr
 		o.conn = HTTP_RW_INTERIM;
 		n = build_response_head(p, c, res, &o, hl);
 		if (n == -ENOBUFS)
-			return refuse_busy(p, c);
+			return proxy_conn_refuse_busy(p, c);
 		if (n < 0) {
 			p->ms->upstream_err[PROXY_UERR_BAD_RESPONSE]++;
 			return proxy_conn_fail(p, c, 502);
@@ -432,7 +255,7 @@ static int response_head(struct proxy_server *p, struct proxy_conn *c, struct pr
 		      !(res->body_kind == HTTP_BODY_NONE && announces_body(res)));
 	n = build_response_head(p, c, res, &o, hl);
 	if (n == -ENOBUFS)
-		return refuse_busy(p, c);
+		return proxy_conn_refuse_busy(p, c);
 	if (n < 0) {
 		p->ms->upstream_err[PROXY_UERR_BAD_RESPONSE]++;
 		return proxy_conn_fail(p, c, 502);
@@ -495,12 +318,12 @@ static int step_response(struct proxy_server *p, struct proxy_conn *c)
 		if (r > 0)
 			return 1;
 		if (r == PROXY_FLOW_NOBUF)
-			return refuse_busy(p, c);
+			return proxy_conn_refuse_busy(p, c);
 		if (r < 0)
 			return upstream_broken(p, c);
 		if (u->in.p && u->in.rd == 0 && u->in.wr == u->in.cap) {
 			if (u->in.cap < u->in.max)
-				return refuse_busy(p, c); /* at buffer_memory_max */
+				return proxy_conn_refuse_busy(p, c); /* at buffer_memory_max */
 			p->ms->upstream_err[PROXY_UERR_BAD_RESPONSE]++;
 			return proxy_conn_fail(p, c, 502);
 		}
@@ -800,7 +623,7 @@ void proxy_exchange_upstream_timeout(struct proxy_server *p, struct proxy_conn *
 		if (c->up)
 			proxy_upstream_release(p, c->up, 0);
 		c->qh_off = 0;
-		if (acquire(p, c, 0) != 0)
+		if (proxy_conn_acquire(p, c, 0) != 0)
 			proxy_conn_fail(p, c, 504);
 	} else {
 		p->ms->upstream_err[PROXY_UERR_TIMEOUT]++;
