@@ -3,7 +3,9 @@
  * worker's pool when bytes arrive and gives them back when its request is done, so an
  * idle connection holds none.  Sizes come in classes; a buffer starts at the smallest
  * class that fits and grows one class at a time when the data needs it.  The free lists
- * are bounded (what does not fit is freed: memory comes back after a burst), and the
+ * are bounded by recent demand (a floor per class, or what the last two one-second
+ * windows had out at once; the rest is freed at the loop's tick: memory comes back about
+ * two seconds after a burst, and a steady load does not free and re-allocate), and the
  * bytes held by connections are capped ([limits] buffer_memory_max): a borrow over the
  * cap fails, and the caller refuses the work (503) instead of the process growing.
  * A leaf: it knows no other engine module.

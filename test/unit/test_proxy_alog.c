@@ -67,6 +67,14 @@ static void set_exch(struct rig *r, const char *method, const char *target, cons
 	snprintf(r->x.upaddr, sizeof(r->x.upaddr), "%s", up);
 }
 
+static void set_peer(struct rig *r, const char *ip, uint16_t port, uint8_t fam, int status)
+{
+	snprintf(r->c.ip, sizeof(r->c.ip), "%s", ip);
+	r->c.port = port;
+	r->c.pfam = fam;
+	r->c.status = status;
+}
+
 static void test_documented_example(void)
 {
 	struct rig r;
@@ -77,10 +85,7 @@ static void test_documented_example(void)
 		ok(0, "rig");
 		return;
 	}
-	strcpy(r.c.ip, "127.0.0.1");
-	r.c.port = 51234;
-	r.c.pfam = PROXY_PEER_V4;
-	r.c.status = 200;
+	set_peer(&r, "127.0.0.1", 51234, PROXY_PEER_V4, 200);
 	r.c.bytes_out = 612;
 	r.c.start_us = 1000000;
 	r.p.now_us = 1000412;
@@ -106,10 +111,7 @@ static void test_fields(void)
 		ok(0, "rig");
 		return;
 	}
-	strcpy(r.c.ip, "2001:db8::1");
-	r.c.port = 443;
-	r.c.pfam = PROXY_PEER_V6;
-	r.c.status = 502;
+	set_peer(&r, "2001:db8::1", 443, PROXY_PEER_V6, 502);
 	r.c.bytes_out = 18446744073709551615ull;
 	r.c.start_us = 5;
 	r.p.now_us = 5 + 12005;
@@ -119,10 +121,8 @@ static void test_fields(void)
 	       "[2001:db8::1]:443 POST /x 502 18446744073709551615 12.005 -\n",
 	       "IPv6 peer in brackets, no upstream: -, 64-bit byte count");
 
-	r.c.pfam = PROXY_PEER_UNKNOWN;
-	strcpy(r.c.ip, "unix");
+	set_peer(&r, "unix", 0, PROXY_PEER_UNKNOWN, 400);
 	r.c.x = NULL;
-	r.c.status = 400;
 	r.c.bytes_out = 0;
 	r.p.now_us = r.c.start_us + 1;
 	proxy_alog_line(&r.p, &r.c);
@@ -131,10 +131,7 @@ static void test_fields(void)
 
 	r.c.x = &r.x;
 	set_exch(&r, "GET", "/", "10.0.0.1:80");
-	r.c.pfam = PROXY_PEER_V4;
-	strcpy(r.c.ip, "192.0.2.7");
-	r.c.port = 0;
-	r.c.status = 200;
+	set_peer(&r, "192.0.2.7", 0, PROXY_PEER_V4, 200);
 	r.p.now_us = r.c.start_us + 1234567;
 	proxy_alog_line(&r.p, &r.c);
 	is_str(rig_read(&r, buf, sizeof(buf)), "192.0.2.7:0 GET / 200 0 1234.567 10.0.0.1:80\n",
@@ -152,9 +149,7 @@ static void test_dropped_whole(void)
 		ok(0, "rig");
 		return;
 	}
-	strcpy(r.c.ip, "127.0.0.1");
-	r.c.pfam = PROXY_PEER_V4;
-	r.c.status = 200;
+	set_peer(&r, "127.0.0.1", 0, PROXY_PEER_V4, 200);
 	set_exch(&r, "GET", "/", "127.0.0.1:9000");
 	proxy_alog_line(&r.p, &r.c);
 	proxy_alog_flush(&r.p);
