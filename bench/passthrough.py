@@ -115,16 +115,22 @@ def rss_kib(pids):
     return t
 
 
-async def one_short(port):
-    r, w = await asyncio.open_connection("127.0.0.1", port)
-    w.write(HELLO)
-    await w.drain()
+async def read_reply(r):
+    """Read the backend's whole REPLY (or until EOF); the bytes read."""
     got = 0
     while got < len(REPLY):
         d = await r.read(65536)
         if not d:
             break
         got += len(d)
+    return got
+
+
+async def one_short(port):
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    w.write(HELLO)
+    await w.drain()
+    got = await read_reply(r)
     w.close()
     return got == len(REPLY)
 
@@ -170,20 +176,23 @@ async def idle(port):
         w.write(HELLO)
         conns.append((r, w))
     for r, w in conns:
-        got = 0
-        while got < len(REPLY):
-            d = await r.read(65536)
-            if not d:
-                break
-            got += len(d)
+        await read_reply(r)
     return conns
+
+
+def write_cfg(fname, text):
+    """Write a proxy's configuration into WORK; its path."""
+    path = os.path.join(WORK, fname)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 def start(name, port):
     os.makedirs(WORK, exist_ok=True)
     if name == "huginn":
-        cfg = os.path.join(WORK, "huginn.toml")
-        open(cfg, "w").write(
+        cfg = write_cfg(
+            "huginn.toml",
             '[server]\nworkers = 1\nmax_connections = 9000\n'
             '[listen]\naddrs = ["127.0.0.1:%d"]\n'
             '[telemetry]\nmetrics_addr = "127.0.0.1:%d"\naccess_log = false\n'
@@ -191,8 +200,8 @@ def start(name, port):
             % (BASE + 10, BASE + 11, port, BACKEND))
         cmd = [PROXY_BIN, cfg]
     elif name == "haproxy":
-        cfg = os.path.join(WORK, "haproxy.cfg")
-        open(cfg, "w").write(
+        cfg = write_cfg(
+            "haproxy.cfg",
             "global\n    nbthread 1\n    maxconn 8000\n"
             "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 300s\n"
             "    timeout server 300s\n"
@@ -200,8 +209,8 @@ def start(name, port):
             "backend b\n    server s 127.0.0.1:%d send-proxy-v2\n" % (port, BACKEND))
         cmd = ["haproxy", "-db", "-f", cfg]
     else:
-        cfg = os.path.join(WORK, "nginx.conf")
-        open(cfg, "w").write(
+        cfg = write_cfg(
+            "nginx.conf",
             "load_module /usr/lib/nginx/modules/ngx_stream_module.so;\n"
             "worker_processes 1;\nuser root;\npid %s/nginx.pid;\nerror_log %s/nginx.err;\n"
             "worker_rlimit_nofile 19000;\n"

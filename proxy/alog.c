@@ -63,24 +63,51 @@ void proxy_alog_flush(struct proxy_server *p)
 	p->alog_len -= off;
 }
 
-void proxy_alog_line(struct proxy_server *p, struct proxy_conn *c)
+/* The line's pieces are copied and its numbers written by hand: snprintf (musl's
+ * printf_core, and fmt_fp for a "%.3f") cost more than the rest of a keep-alive request
+ * together (callgrind: about 7,000 of 18,000 user-space instructions per request). */
+static char *put(char *o, const char *s, size_t n)
 {
-	const struct proxy_exch *x;
-	const char *tg = "-";
-	int tl = 1;
-	struct timespec ts;
-	char peer[INET6_ADDRSTRLEN + 8];
-	char *o;
-	int n;
+	memcpy(o, s, n);
+	return o + n;
+}
 
-	if (p->o.access_fd < 0 || !p->alog)
-		return;
-	if (p->alog_dead) {
-		p->ms->access_log_dropped++;
-		return;
-	}
-	if (p->alog_cap - p->alog_len < 512)
-		proxy_alog_flush(p);
+static char *put_u64(char *o, uint64_t v)
+{
+	char d[20];
+	size_t n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*o++ = d[--n];
+	return o;
+}
+
+/* v / 1000 with three decimals ("%.3f" of v / 1000.0, exact for an integer v). */
+static char *put_milli(char *o, uint64_t v)
+{
+	unsigned frac = (unsigned)(v % 1000);
+
+	o = put_u64(o, v / 1000);
+	*o++ = '.';
+	*o++ = (char)('0' + frac / 100);
+	*o++ = (char)('0' + frac / 10 % 10);
+	*o++ = (char)('0' + frac % 10);
+	return o;
+}
+
+/* The longest line: the fixed fields at their array bounds, numbers at 20 digits. */
+#define ALOG_LINE_MAX                                                                        \
+	(sizeof(((struct proxy_server *)0)->wall) + INET6_ADDRSTRLEN + 8 +                      \
+	 sizeof(((struct proxy_exch *)0)->method) + sizeof(((struct proxy_exch *)0)->target) +  \
+	 sizeof(((struct proxy_exch *)0)->upaddr) + 3 * 24 + 8)
+
+static void alog_wall(struct proxy_server *p)
+{
+	struct timespec ts;
+
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	if (ts.tv_sec != p->wall_sec) {
 		struct tm tm;
@@ -89,33 +116,76 @@ void proxy_alog_line(struct proxy_server *p, struct proxy_conn *c)
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(p->wall, sizeof(p->wall), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
+}
+
+void proxy_alog_line(struct proxy_server *p, struct proxy_conn *c)
+{
+	const struct proxy_exch *x;
+	char *o;
+
+	if (p->o.access_fd < 0 || !p->alog)
+		return;
+	if (p->alog_dead) {
+		p->ms->access_log_dropped++;
+		return;
+	}
+	if (p->alog_cap - p->alog_len < ALOG_LINE_MAX)
+		proxy_alog_flush(p);
+	/* A line that might not fit is dropped whole (never cut): the buffer holds what a
+	 * stalled reader has not taken yet. */
+	if (p->alog_cap - p->alog_len < ALOG_LINE_MAX) {
+		p->ms->access_log_dropped++;
+		return;
+	}
+	alog_wall(p);
 	o = p->alog + p->alog_len;
 	x = c->x;
-	if (c->pfam == PROXY_PEER_UNKNOWN)
-		snprintf(peer, sizeof(peer), "%s", c->ip);
-	else
-		snprintf(peer, sizeof(peer), c->pfam == PROXY_PEER_V6 ? "[%s]:%u" : "%s:%u", c->ip,
-			 (unsigned)c->port);
-	/* No request line (a head the parser refused, a timeout): "-" for its fields. */
-	if (x && x->target_len) {
-		tg = x->target;
-		tl = x->target_len;
+	o = put(o, p->wall, strnlen(p->wall, sizeof(p->wall)));
+	*o++ = ' ';
+	if (c->pfam == PROXY_PEER_V6)
+		*o++ = '[';
+	o = put(o, c->ip, strnlen(c->ip, sizeof(c->ip)));
+	if (c->pfam == PROXY_PEER_V6)
+		*o++ = ']';
+	if (c->pfam != PROXY_PEER_UNKNOWN) {
+		*o++ = ':';
+		o = put_u64(o, c->port);
 	}
-	n = snprintf(o, p->alog_cap - p->alog_len, "%s %s %s %.*s %d %llu %.3f %s\n", p->wall, peer,
-		     x && x->method[0] ? x->method : "-", tl, tg, c->status,
-		     (unsigned long long)c->bytes_out, (double)(p->now_us - c->start_us) / 1000.0,
-		     x && x->upaddr[0] ? x->upaddr : "-");
-	/* A line that does not fit is dropped whole (never cut): the buffer holds what a
-	 * stalled reader has not taken yet. */
-	if (n > 0 && (size_t)n < p->alog_cap - p->alog_len)
-		p->alog_len += (size_t)n;
+	*o++ = ' ';
+	if (x && x->method[0])
+		o = put(o, x->method, strnlen(x->method, sizeof(x->method)));
 	else
-		p->ms->access_log_dropped++;
+		*o++ = '-';
+	*o++ = ' ';
+	/* No request line (a head the parser refused, a timeout): "-" for its fields. */
+	if (x && x->target_len)
+		o = put(o, x->target,
+			strnlen(x->target, x->target_len < sizeof(x->target) ? x->target_len
+									  : sizeof(x->target)));
+	else
+		*o++ = '-';
+	*o++ = ' ';
+	if (c->status < 0) {
+		*o++ = '-';
+		o = put_u64(o, (uint64_t)-(int64_t)c->status);
+	} else {
+		o = put_u64(o, (uint64_t)c->status);
+	}
+	*o++ = ' ';
+	o = put_u64(o, c->bytes_out);
+	*o++ = ' ';
+	o = put_milli(o, p->now_us - c->start_us);
+	*o++ = ' ';
+	if (x && x->upaddr[0])
+		o = put(o, x->upaddr, strnlen(x->upaddr, sizeof(x->upaddr)));
+	else
+		*o++ = '-';
+	*o++ = '\n';
+	p->alog_len = (size_t)(o - p->alog);
 }
 
 void proxy_alog_text(struct proxy_server *p, const char *text, size_t len)
 {
-	struct timespec ts;
 	int n;
 
 	if (p->o.access_fd < 0 || !p->alog)
@@ -126,14 +196,7 @@ void proxy_alog_text(struct proxy_server *p, const char *text, size_t len)
 	}
 	if (p->alog_cap - p->alog_len < len + 64)
 		proxy_alog_flush(p);
-	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	if (ts.tv_sec != p->wall_sec) {
-		struct tm tm;
-
-		p->wall_sec = ts.tv_sec;
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(p->wall, sizeof(p->wall), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
+	alog_wall(p);
 	n = snprintf(p->alog + p->alog_len, p->alog_cap - p->alog_len, "%s %.*s\n", p->wall,
 		     (int)len, text);
 	if (n > 0 && (size_t)n < p->alog_cap - p->alog_len)

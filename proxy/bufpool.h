@@ -3,7 +3,9 @@
  * worker's pool when bytes arrive and gives them back when its request is done, so an
  * idle connection holds none.  Sizes come in classes; a buffer starts at the smallest
  * class that fits and grows one class at a time when the data needs it.  The free lists
- * are bounded (what does not fit is freed: memory comes back after a burst), and the
+ * are bounded by recent demand (a floor per class, or what the last two one-second
+ * windows had out at once; the rest is freed at the loop's tick: memory comes back about
+ * two seconds after a burst, and a steady load does not free and re-allocate), and the
  * bytes held by connections are capped ([limits] buffer_memory_max): a borrow over the
  * cap fails, and the caller refuses the work (503) instead of the process growing.
  * A leaf: it knows no other engine module.
@@ -35,6 +37,11 @@ struct proxy_bufpool {
 	uint64_t pooled_bytes;
 	uint64_t n_borrowed, n_pooled;
 	uint64_t refused; /* borrows refused at the cap */
+	/* Demand per class: buffers out now, the most out at once in this tick's window and
+	 * in the one before (proxy_bufpool_trim).  The free lists keep what that demand may
+	 * ask for again, beyond the fixed floor of each class. */
+	uint32_t n_out[PROXY_BUFPOOL_CLASSES];
+	uint32_t peak[PROXY_BUFPOOL_CLASSES], peak_prev[PROXY_BUFPOOL_CLASSES];
 };
 
 /* The class size that holds want bytes (the largest class when nothing does). */
@@ -49,6 +56,10 @@ void *proxy_bufpool_get(struct proxy_bufpool *bp, size_t want, uint32_t *cap);
 void proxy_bufpool_put(struct proxy_bufpool *bp, void *p, uint32_t cap);
 /* Free everything pooled (on exit, or when the cap needs the room). */
 void proxy_bufpool_drain(struct proxy_bufpool *bp);
+/* Once a second (the loop's tick): start a new demand window and free what the free
+ * lists hold beyond the demand of this window and the last (memory comes back about two
+ * ticks after a burst ends). */
+void proxy_bufpool_trim(struct proxy_bufpool *bp);
 
 /*
  * struct proxy_buf helpers.  take: b (empty, no buffer) borrows the class for want

@@ -468,6 +468,7 @@ int proxy_server_run(struct proxy_server *p)
 			p->next_tick_ms = p->now_ms + 1000;
 			proxy_conn_trim_free(p);
 			proxy_upstream_trim_free(p);
+			proxy_bufpool_trim(&p->pool);
 			if (p->o.hook && p->o.hook->tick)
 				p->o.hook->tick(p->o.hook->ctx);
 		}
