@@ -212,7 +212,8 @@ static void sort_fields(const struct http_header **c, size_t k)
 		const struct http_header *t = c[i];
 		size_t j = i;
 
-		for (; j > 0 && name_cmp(c[j - 1]->name.p, c[j - 1]->name.n, t->name.p, t->name.n) > 0;
+		for (; j > 0 &&
+		       name_cmp(c[j - 1]->name.p, c[j - 1]->name.n, t->name.p, t->name.n) > 0;
 		     j--)
 			c[j] = c[j - 1];
 		c[j] = t;

@@ -99,9 +99,9 @@ static char *put_milli(char *o, uint64_t v)
 }
 
 /* The longest line: the fixed fields at their array bounds, numbers at 20 digits. */
-#define ALOG_LINE_MAX                                                                        \
-	(sizeof(((struct proxy_server *)0)->wall) + INET6_ADDRSTRLEN + 8 +                      \
-	 sizeof(((struct proxy_exch *)0)->method) + sizeof(((struct proxy_exch *)0)->target) +  \
+#define ALOG_LINE_MAX                                                                              \
+	(sizeof(((struct proxy_server *)0)->wall) + INET6_ADDRSTRLEN + 8 +                         \
+	 sizeof(((struct proxy_exch *)0)->method) + sizeof(((struct proxy_exch *)0)->target) +     \
 	 sizeof(((struct proxy_exch *)0)->upaddr) + 3 * 24 + 8)
 
 static void alog_wall(struct proxy_server *p)
@@ -161,7 +161,7 @@ void proxy_alog_line(struct proxy_server *p, struct proxy_conn *c)
 	if (x && x->target_len)
 		o = put(o, x->target,
 			strnlen(x->target, x->target_len < sizeof(x->target) ? x->target_len
-									  : sizeof(x->target)));
+									     : sizeof(x->target)));
 	else
 		*o++ = '-';
 	*o++ = ' ';

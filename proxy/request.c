@@ -50,7 +50,7 @@ static long build_request_head(struct proxy_server *p, struct proxy_conn *c,
 }
 
 int proxy_request_start(struct proxy_server *p, struct proxy_conn *c,
-			 const struct http_request *req, int hl)
+			const struct http_request *req, int hl)
 {
 	char fpx[PROXY_HOOK_LINES_MAX + PROXY_HOOK_REQ_LINES_MAX];
 	struct http_slice path, rest;

@@ -355,8 +355,8 @@ static void run_case(const char *name0, struct spec *s, enum want w)
 	/* BPF_PROG_TEST_RUN builds no skb without bytes past the Ethernet header (-EINVAL). */
 	if (g_kind == OBJ_PROG_TC && len <= HUGINN_ETH_HLEN) {
 		r = bpf_prog_test_run(g_prog, frame, (uint32_t)len, out, &out_len, &retval, 1);
-		is_int(r, -EINVAL, "%s: the kernel builds no test skb from %zu bytes (-EINVAL)", name,
-		       len);
+		is_int(r, -EINVAL, "%s: the kernel builds no test skb from %zu bytes (-EINVAL)",
+		       name, len);
 		return;
 	}
 	read_counters(&before);
