@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
 		if (!(c)) {                                                                        \
-			fprintf(stderr, "CHECK failed: %s:%d: %s\n", __FILE__, __LINE__, #c);    \
+			fprintf(stderr, "CHECK failed: %s:%d: %s\n", __FILE__, __LINE__, #c);      \
 			abort();                                                                   \
 		}                                                                                  \
 	} while (0)

@@ -39,9 +39,11 @@ static void check_pt(const struct proxy_config_pt *t)
 	char name[PROXY_CONFIG_PT_SNI_MAX + 1];
 
 	if (t->n_listen < 1 || t->n_listen > PROXY_CONFIG_PT_MAX_LISTEN ||
-	    t->n_backends > PROXY_CONFIG_PT_MAX_BACKENDS || t->n_routes > PROXY_CONFIG_PT_MAX_ROUTES ||
+	    t->n_backends > PROXY_CONFIG_PT_MAX_BACKENDS ||
+	    t->n_routes > PROXY_CONFIG_PT_MAX_ROUTES ||
 	    t->n_default > PROXY_CONFIG_PT_ROUTE_BACKENDS || (!t->n_default && !t->n_routes) ||
-	    (t->tlvs & ~PROXY_CONFIG_PT_TLV_ALL) || t->max_hello_bytes < PROXY_CONFIG_PT_HELLO_MIN ||
+	    (t->tlvs & ~PROXY_CONFIG_PT_TLV_ALL) ||
+	    t->max_hello_bytes < PROXY_CONFIG_PT_HELLO_MIN ||
 	    t->max_hello_bytes > PROXY_CONFIG_PT_HELLO_MAX)
 		abort();
 	for (unsigned int i = 0; i < t->n_default; i++)

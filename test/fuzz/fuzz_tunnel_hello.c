@@ -61,7 +61,8 @@ static void addrs(uint8_t sel, const uint8_t *seed, size_t n, struct sockaddr_st
 
 			a->sin_family = AF_INET;
 			a->sin_port = htons((uint16_t)(443 + i + sel));
-			a->sin_addr.s_addr = htonl(0x0a000001u + (uint32_t)i + ((uint32_t)sel << 8));
+			a->sin_addr.s_addr =
+			    htonl(0x0a000001u + (uint32_t)i + ((uint32_t)sel << 8));
 		}
 	}
 }
@@ -152,9 +153,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(pp_parse(hdr, (size_t)h, 0, &ph) == h);
 	CHECK(ph.version == 2 && ph.command == PP_CMD_PROXY);
 	CHECK(addr_eq(&ph.src, &peer) && addr_eq(&ph.dst, &local));
-	CHECK(slice_is(ph.authority, f.sni, (tlvs & PROXY_CONFIG_PT_TLV_AUTHORITY) ? f.sni_len : 0));
+	CHECK(
+	    slice_is(ph.authority, f.sni, (tlvs & PROXY_CONFIG_PT_TLV_AUTHORITY) ? f.sni_len : 0));
 	CHECK(slice_is(ph.ja4, f.ja4, (tlvs & PROXY_CONFIG_PT_TLV_JA4) ? strlen(f.ja4) : 0));
-	CHECK(slice_is(ph.ja4_r, f.ja4_r, (tlvs & PROXY_CONFIG_PT_TLV_JA4_R) ? strlen(f.ja4_r) : 0));
+	CHECK(
+	    slice_is(ph.ja4_r, f.ja4_r, (tlvs & PROXY_CONFIG_PT_TLV_JA4_R) ? strlen(f.ja4_r) : 0));
 	v = proxy_tunnel_hello_hook_value(&f, "x-tcp-p0f", &vl);
 	CHECK(v ? v >= f.fp && v + vl <= f.fp + f.fp_len : vl == 0);
 	if (tlvs & PROXY_CONFIG_PT_TLV_P0F)
