@@ -73,6 +73,9 @@ one() {
 
 status=0
 FUZZ_FLAGS=${FUZZ_FLAGS:-}
+# The tree fuzzed: as it is when the run starts (commits made during it are not).
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (dirty)"
 # Run the targets FUZZ_JOBS at a time (pids polled: dash's `jobs` in a subshell sees none).
 pids=""
 for bin in "$@"; do
@@ -90,8 +93,6 @@ for bin in "$@"; do
 done
 wait
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (dirty)"
 {
 	echo "Commit $commit, $(date -u '+%Y-%m-%d %H:%M UTC'), FUZZ_RUNS=$runs, $(${CLANG:-clang} --version | head -n 1)."
 	echo
