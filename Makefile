@@ -54,7 +54,7 @@ endif
 # Keep intermediate objects: relinking a test must not recompile the library.
 .SECONDARY:
 
-.PHONY: all deps test-deps test unit e2e fuzz fuzz-smoke san clean install demo bench bench-xdp fmt soak
+.PHONY: all deps test-deps test unit e2e fuzz fuzz-smoke fuzz-campaign san clean install demo bench bench-xdp fmt soak
 
 all: deps $(AGENT) $(PROXY) $(BPF_OBJ)
 
@@ -175,6 +175,13 @@ fuzz: deps test-deps $(FUZZ_BINS) $(BPF_OBJ)
 
 fuzz-smoke: $(FUZZ_BINS) $(BPF_OBJ)
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-8} sh test/fuzz/run.sh $(FUZZ_BINS)
+
+# The recorded campaign (docs/reliability.md, "Fuzzing"): FUZZ_RUNS executions per target
+# (FUZZ_MAX_TIME seconds at most each, when set), FUZZ_JOBS targets at a time at nice 10;
+# a Markdown table of what each run did goes to $(BUILD)/fuzz-campaign.md.
+FUZZ_RUNS ?= 10000000
+fuzz-campaign: $(FUZZ_BINS) $(BPF_OBJ)
+	$(Q)BUILD=$(BUILD) FUZZ_RUNS=$(FUZZ_RUNS) sh test/fuzz/campaign.sh $(FUZZ_BINS)
 
 # Everything: unit tests (sanitizers), end-to-end tests (root, real kernel), fuzz smoke.
 test: all test-deps san $(FUZZ_BINS) $(TOOL_BINS) $(BUILD)/san/xdp_pcap_cmp

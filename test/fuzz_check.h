@@ -8,13 +8,19 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The failed condition and its line go to stderr first: the crash report alone has no
+ * line for a trap in the target. */
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
+		if (!(c)) {                                                                        \
+			fprintf(stderr, "CHECK failed: %s:%d: %s\n", __FILE__, __LINE__, #c);      \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 #endif
