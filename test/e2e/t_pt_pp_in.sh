@@ -67,8 +67,8 @@ field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # The hello's JA4 from tshark: the same bytes sent straight to a sink, captured.
 TX=""
-if tx_ensure "$T_DIR/trixie"; then
-	TX=${TRIXIE_DIR:-$T_DIR/trixie}
+if tx_ensure "$BUILD/trixie"; then
+	TX=${TRIXIE_DIR:-$BUILD/trixie}
 	CAP=/tmp/huginn-ptppin.$$.pcap
 	t_defer "rm -f $TX$CAP"
 	t_bg tcpdump t_in "$NS" tcpdump --immediate-mode -U -i lo -w "$TX$CAP" "tcp port $SINK"
