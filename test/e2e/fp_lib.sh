@@ -105,6 +105,16 @@ fp_proxy() {
 	T_PIDS="$PROXY_PID $T_PIDS"
 }
 
+# fp_proxy_up NAME CONF [ENV...]: fp_proxy, then up to 20 s for /ready on $MPORT; when it
+# does not come, one failed check with the proxy's last log lines, and status 1.
+fp_proxy_up() {
+	fp_proxy "$@"
+	t_wait_for 20 fp_ready "$MPORT" && return 0
+	t_fail "proxy /ready is 200"
+	sed 's/^/#   /' "$T_DIR/$1.err" | tail -n 10
+	return 1
+}
+
 # fp_conf FILE PORT MPORT BPORT [EXTRA_PORT]: listens on 0.0.0.0:PORT and [::]:PORT (and
 # EXTRA_PORT), telemetry on 127.0.0.1:MPORT, one backend, $FP_WORKERS workers (1);
 # [fingerprint] from $FP_FPCONF (default: enabled, with p0f.fp).

@@ -32,12 +32,7 @@ if ! fp_agent agent HUGINN_EBPF_XDP_MODE=skb HUGINN_EBPF_SYN_MAP_MAX_ENTRIES=64;
 fi
 t_eq "bpftool: tcp_syn_map_v4 holds 64 entries" "$(t_map_max "$PIN" tcp_syn_map_v4)" 64
 fp_conf "$T_DIR/proxy.toml" "$FP_PORT" "$MPORT" "$BPORT"
-fp_proxy proxy "$T_DIR/proxy.toml"
-if ! t_wait_for 20 fp_ready "$MPORT"; then
-	t_fail "proxy /ready is 200"
-	sed 's/^/#   /' "$T_DIR/proxy.err" | tail -n 10
-	exit 1
-fi
+fp_proxy_up proxy "$T_DIR/proxy.toml" || exit 1
 
 cat >"$T_DIR/burst.py" <<'EOF'
 # burst.py HOST PORT N TAG: N connections at once, then one request on each; prints

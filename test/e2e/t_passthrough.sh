@@ -180,12 +180,7 @@ if ! fp_agent agent; then
 	exit 1
 fi
 fp_p0f "$FP_PORT"
-fp_proxy proxy "$T_DIR/proxy.toml"
-if ! t_wait_for 20 fp_ready "$MPORT"; then
-	t_fail "proxy /ready is 200"
-	sed 's/^/#   /' "$T_DIR/proxy.err" | tail -n 10
-	exit 1
-fi
+fp_proxy_up proxy "$T_DIR/proxy.toml" || exit 1
 t_ok "proxy /ready is 200 ($(basename "$(dirname "$PROXY")")/$(basename "$PROXY"))"
 m() { fp_metric "$MPORT" "$1"; }
 

@@ -104,12 +104,7 @@ fi
 t_eq "bpftool: tcp_syn_map_v4 holds $FLOOD_MAP entries" \
 	"$(t_map_max "$PIN" tcp_syn_map_v4)" "$FLOOD_MAP"
 fp_conf "$T_DIR/proxy.toml" "$FP_PORT" "$MPORT" "$BPORT"
-fp_proxy proxy "$T_DIR/proxy.toml"
-if ! t_wait_for 20 fp_ready "$MPORT"; then
-	t_fail "proxy /ready is 200"
-	sed 's/^/#   /' "$T_DIR/proxy.err" | tail -n 10
-	exit 1
-fi
+fp_proxy_up proxy "$T_DIR/proxy.toml" || exit 1
 
 cat >"$T_DIR/clients.py" <<'EOF'
 # clients.py HOST PORT FIRST_PORT MAX TAG STOPFILE [HOLD]: real clients, CONC connections
